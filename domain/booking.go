@@ -1,0 +1,140 @@
+package domain
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// Status is where a booking is in its life.
+type Status string
+
+const (
+	StatusConfirmed Status = "confirmed"
+	StatusArrived   Status = "arrived"
+	StatusCompleted Status = "completed"
+	StatusNoShow    Status = "no_show"
+	StatusCancelled Status = "cancelled"
+)
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool {
+	switch s {
+	case StatusConfirmed, StatusArrived, StatusCompleted, StatusNoShow, StatusCancelled:
+		return true
+	}
+	return false
+}
+
+// Source says who made a booking.
+type Source string
+
+const (
+	SourceOnline Source = "online" // the patient, on the web or API
+	SourceStaff  Source = "staff"  // front desk, on the patient's behalf
+)
+
+// Intake is the short questionnaire of the complimentary case review.
+type Intake struct {
+	PainAreas []string // neck, back, shoulders, headaches, other
+	Duration  string   // days, weeks, months, years
+	Tried     []string // massage, chiropractic, physiotherapy, medication, nothing
+	Notes     string   // free text, at most MaxIntakeNotes characters
+}
+
+// The intake's allowed answers.
+var (
+	PainAreas      = []string{"neck", "back", "shoulders", "headaches", "other"}
+	PainDurations  = []string{"days", "weeks", "months", "years"}
+	TriedTreatment = []string{"massage", "chiropractic", "physiotherapy", "medication", "nothing"}
+)
+
+// MaxIntakeNotes and MaxNotes bound free text from patients.
+const (
+	MaxIntakeNotes = 1000
+	MaxNotes       = 1000
+)
+
+// Validate checks the answers; fields are named under "intake.".
+func (in Intake) Validate() error {
+	var v Validation
+	v.Check(len(in.PainAreas) > 0, "intake.pain_areas", "Choose where it hurts.")
+	v.Check(allIn(in.PainAreas, PainAreas), "intake.pain_areas", "Choose from neck, back, shoulders, headaches or other.")
+	v.Check(slices.Contains(PainDurations, in.Duration), "intake.duration", "Choose days, weeks, months or years.")
+	v.Check(allIn(in.Tried, TriedTreatment), "intake.tried", "Choose from massage, chiropractic, physiotherapy, medication or nothing.")
+	v.Check(len([]rune(in.Notes)) <= MaxIntakeNotes, "intake.notes", "Keep it under 1000 characters.")
+	return v.Err()
+}
+
+func allIn(values, allowed []string) bool {
+	if len(values) > len(allowed) {
+		return false
+	}
+	for _, x := range values {
+		if !slices.Contains(allowed, x) {
+			return false
+		}
+	}
+	return true
+}
+
+// Booking is one visit of one patient with one practitioner.
+type Booking struct {
+	ID             string // random UUID
+	UID            string // iCalendar UID, a random UUID, stable for the booking's life
+	ServiceID      string
+	PractitionerID string
+	PatientID      string
+	Start, End     time.Time // the visit, UTC
+	BlockStart     time.Time // Start minus the service's buffer before
+	BlockEnd       time.Time // End plus the service's buffer after
+	Status         Status
+	Overbooked     bool // a deliberate staff squeeze-in; exempt from the overlap constraint
+	Complimentary  bool // the one-per-patient free case review
+	Source         Source
+	TimeZone       string // the patient's zone, for emails
+	Intake         *Intake
+	Notes          string // from the patient
+	StaffNotes     string // never shown to the patient or in a feed
+	CancelReason   string
+	Sequence       int // iCalendar SEQUENCE, raised on every mailed change
+	ManageHash     string
+	CreatedBy      string // user id of staff, "" for the patient
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	CancelledAt    time.Time
+}
+
+// Live reports whether the booking still holds its time.
+func (b Booking) Live() bool { return b.Status != StatusCancelled }
+
+// Block is the interval the booking holds on the practitioner's calendar.
+func (b Booking) Block() Interval { return Interval{b.BlockStart, b.BlockEnd} }
+
+// BookingFilter selects bookings for staff lists, calendars and feeds.
+type BookingFilter struct {
+	From, To       time.Time // bookings overlapping [From, To); zero = unbounded
+	PractitionerID string
+	PatientID      string
+	Statuses       []Status // empty = all
+	UpdatedSince   time.Time
+	Limit          int
+}
+
+// BookingDetail is a booking with the names staff and emails need.
+type BookingDetail struct {
+	Booking
+	Service      Service
+	Practitioner Practitioner
+	Patient      Patient
+}
+
+// Initials returns "J. D." for "Jane Doe": the feed's middle privacy level.
+func Initials(name string) string {
+	var parts []string
+	for _, w := range strings.Fields(name) {
+		r := []rune(w)
+		parts = append(parts, strings.ToUpper(string(r[0]))+".")
+	}
+	return strings.Join(parts, " ")
+}

@@ -1,0 +1,77 @@
+package domain
+
+import (
+	"net/mail"
+	"time"
+)
+
+// Clinic is the practice's settings. There is one clinic per installation.
+type Clinic struct {
+	Name        string
+	TimeZone    string // IANA zone of the premises; the default zone shown to patients
+	Phone       string // shown wherever a patient is told to call
+	Email       string // the sender and iCal ORGANIZER of every email
+	Address     string
+	WhatToBring string // told to patients in confirmations and reminders
+	Policy      Policy
+	UpdatedAt   time.Time
+}
+
+// Policy holds the clinic's booking rules.
+type Policy struct {
+	MinNotice        time.Duration // patients book at least this far ahead
+	Horizon          time.Duration // patients book at most this far ahead
+	CancelCutoff     time.Duration // patients cancel online up to this long before the visit
+	RescheduleCutoff time.Duration // patients reschedule online up to this long before the visit
+	SlotStep         time.Duration // slots start on this grid within working hours
+	ReminderBefore   time.Duration // a reminder email goes out this long before the visit; 0 = none
+}
+
+// DefaultPolicy is what a new clinic starts with.
+var DefaultPolicy = Policy{
+	MinNotice:        2 * time.Hour,
+	Horizon:          60 * 24 * time.Hour,
+	CancelCutoff:     24 * time.Hour,
+	RescheduleCutoff: 12 * time.Hour,
+	SlotStep:         15 * time.Minute,
+	ReminderBefore:   24 * time.Hour,
+}
+
+// Location returns the clinic's zone (UTC if the stored name is unknown,
+// which Validate prevents).
+func (c Clinic) Location() *time.Location {
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// Validate checks the settings a clinic cannot run without.
+func (c Clinic) Validate() error {
+	var v Validation
+	v.Check(c.Name != "", "name", "A clinic needs a name.")
+	v.Check(validZone(c.TimeZone), "time_zone", "Use an IANA time zone such as Europe/London.")
+	v.Check(validEmail(c.Email), "email", "Use a valid sender address.")
+	p := c.Policy
+	v.Check(p.MinNotice >= 0, "policy.min_notice_minutes", "Must not be negative.")
+	v.Check(p.Horizon >= 24*time.Hour, "policy.horizon_days", "Must be at least one day.")
+	v.Check(p.CancelCutoff >= 0, "policy.cancel_cutoff_minutes", "Must not be negative.")
+	v.Check(p.RescheduleCutoff >= 0, "policy.reschedule_cutoff_minutes", "Must not be negative.")
+	v.Check(p.SlotStep >= 5*time.Minute && p.SlotStep <= 2*time.Hour, "policy.slot_step_minutes", "Must be between 5 and 120 minutes.")
+	v.Check(p.ReminderBefore >= 0, "policy.reminder_before_minutes", "Must not be negative.")
+	return v.Err()
+}
+
+func validZone(name string) bool {
+	if name == "" || name == "Local" {
+		return false
+	}
+	_, err := time.LoadLocation(name)
+	return err == nil
+}
+
+func validEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && len(s) <= 254
+}

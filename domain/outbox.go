@@ -1,0 +1,82 @@
+package domain
+
+import "time"
+
+// MessageKind is the reason an email is sent.
+type MessageKind string
+
+const (
+	MessageConfirmation MessageKind = "confirmation" // to the patient: METHOD:REQUEST
+	MessageRescheduled  MessageKind = "rescheduled"  // to the patient: METHOD:REQUEST, SEQUENCE raised
+	MessageCancellation MessageKind = "cancellation" // to the patient: METHOD:CANCEL
+	MessageReminder     MessageKind = "reminder"     // to the patient, before the visit; no invite
+	MessagePractitioner MessageKind = "practitioner" // a note to the practitioner of any change
+)
+
+// MessageStatus is where an outbox row is.
+type MessageStatus string
+
+const (
+	MessagePending   MessageStatus = "pending"
+	MessageSent      MessageStatus = "sent"
+	MessageDead      MessageStatus = "dead"      // gave up after MaxAttempts; staff may retry
+	MessageCancelled MessageStatus = "cancelled" // a reminder for a visit that moved or was cancelled
+)
+
+// MaxAttempts is how often the worker tries a message before it is dead.
+const MaxAttempts = 8
+
+// Message is one email in the transactional outbox. It is written in the
+// same transaction as the booking change it tells of.
+type Message struct {
+	ID        string
+	BookingID string
+	Kind      MessageKind
+	To        string
+	Status    MessageStatus
+	DueAt     time.Time // not sent before
+	Attempts  int
+	LastError string
+	SentAt    time.Time
+	CreatedAt time.Time
+	Notice    Notice
+}
+
+// Notice is the snapshot of a booking an email is composed from. It is taken
+// when the change happens, so a late delivery still tells what was decided
+// then. ManageURL carries the patient's secret link and is erased once sent.
+type Notice struct {
+	UID      string
+	Sequence int
+	Status   Status
+
+	ClinicName     string
+	ClinicEmail    string // From: and ORGANIZER
+	ClinicPhone    string
+	ClinicAddress  string
+	ClinicTimeZone string
+	WhatToBring    string
+	CancelPolicy   string // one sentence, in every email and the invite's DESCRIPTION
+
+	PatientName  string
+	PatientEmail string
+	TimeZone     string // the patient's zone: times are shown in it, named
+
+	PractitionerName  string
+	PractitionerTitle string
+	PractitionerEmail string
+
+	ServiceName string
+	ServiceKind ServiceKind
+	Start, End  time.Time
+	Previous    time.Time // the old start, for a reschedule
+	ManageURL   string
+	Reason      string // cancellation reason, for the practitioner's note only
+}
+
+// MessageFilter selects outbox rows for the staff notifications page.
+type MessageFilter struct {
+	Statuses  []MessageStatus
+	BookingID string
+	Limit     int
+}

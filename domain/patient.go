@@ -1,0 +1,52 @@
+package domain
+
+import (
+	"strings"
+	"time"
+)
+
+// Patient is a person who books. Email is unique, compared without case.
+type Patient struct {
+	ID        string
+	Name      string
+	Email     string // stored lower-cased
+	Phone     string
+	CreatedAt time.Time
+}
+
+// NormalizeEmail is the form emails are stored and compared in.
+func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// Validate checks a patient's contact details, naming fields under prefix
+// ("patient." in a booking request).
+func (p Patient) Validate(prefix string) error {
+	var v Validation
+	name := strings.TrimSpace(p.Name)
+	v.Check(name != "" && len(name) <= 120 && !strings.ContainsAny(name, "\r\n\x00"), prefix+"name", "Give a name of at most 120 characters.")
+	v.Check(validEmail(p.Email), prefix+"email", "Give a valid email address.")
+	v.Check(validPhone(p.Phone), prefix+"phone", "Give a phone number of 7 to 20 digits, or leave it empty.")
+	return v.Err()
+}
+
+func validPhone(s string) bool {
+	if s == "" {
+		return true
+	}
+	digits := 0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case strings.ContainsRune("+-(). ", r):
+		default:
+			return false
+		}
+	}
+	return digits >= 7 && digits <= 20 && len(s) <= 32
+}
+
+// PatientFilter selects patients for staff search.
+type PatientFilter struct {
+	Query string // matches name, email or phone, case-insensitively
+	Limit int
+}
