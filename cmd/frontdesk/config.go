@@ -1,0 +1,103 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/mail"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// config is everything read from the environment. Each bad value stops
+// start-up with a message that names the variable.
+type config struct {
+	Addr            string // ADDR, default ":8080"
+	DatabaseURL     string // DATABASE_URL, default SQLite under DataDir
+	DataDir         string // DATA_DIR, default "./data"
+	BaseURL         string // BASE_URL, default http://localhost:<port>
+	SMTPURL         string // SMTP_URL, "" writes .eml files under DataDir/mail
+	MailFrom        string // MAIL_FROM, the clinic's sender; overrides the stored one
+	PublicRateLimit int    // PUBLIC_RATE_LIMIT per minute per client address; 0 = off
+	LogLevel        slog.Level
+	LogJSON         bool
+}
+
+func loadConfig(getenv func(string) string) (config, error) {
+	cfg := config{
+		Addr:            envOr(getenv, "ADDR", ":8080"),
+		DataDir:         envOr(getenv, "DATA_DIR", "./data"),
+		DatabaseURL:     getenv("DATABASE_URL"),
+		SMTPURL:         getenv("SMTP_URL"),
+		MailFrom:        getenv("MAIL_FROM"),
+		PublicRateLimit: 30,
+		LogJSON:         getenv("LOG_FORMAT") == "json",
+	}
+	if _, port, err := net.SplitHostPort(cfg.Addr); err != nil || port == "" {
+		return cfg, fmt.Errorf("ADDR=%q: want host:port such as :8080", cfg.Addr)
+	}
+	if cfg.DatabaseURL == "" {
+		cfg.DatabaseURL = filepath.Join(cfg.DataDir, "frontdesk.db")
+	}
+	if err := checkBaseURL(&cfg, getenv("BASE_URL")); err != nil {
+		return cfg, err
+	}
+	if cfg.MailFrom != "" {
+		if a, err := mail.ParseAddress(cfg.MailFrom); err != nil || a.Address != cfg.MailFrom {
+			return cfg, fmt.Errorf("MAIL_FROM=%q: want a bare address such as frontdesk@clinic.example", cfg.MailFrom)
+		}
+	}
+	if cfg.SMTPURL != "" {
+		if u, err := url.Parse(cfg.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+			return cfg, fmt.Errorf("SMTP_URL: want smtp://user:pass@host:port or smtps://…")
+		}
+	}
+	if v := getenv("PUBLIC_RATE_LIMIT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return cfg, fmt.Errorf("PUBLIC_RATE_LIMIT=%q: want a whole number of requests per minute, 0 for no limit", v)
+		}
+		cfg.PublicRateLimit = n
+	}
+	if v := getenv("LOG_LEVEL"); v != "" {
+		if err := cfg.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			return cfg, fmt.Errorf("LOG_LEVEL=%q: want debug, info, warn or error", v)
+		}
+	}
+	return cfg, nil
+}
+
+func checkBaseURL(cfg *config, v string) error {
+	if v == "" {
+		_, port, _ := net.SplitHostPort(cfg.Addr)
+		cfg.BaseURL = "http://localhost:" + port
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+		return fmt.Errorf("BASE_URL=%q: want the public origin such as https://clinic.example", v)
+	}
+	cfg.BaseURL = strings.TrimSuffix(v, "/")
+	return nil
+}
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func (c config) logger(w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogJSON {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// mailDir is where .eml files go when no SMTP server is configured.
+func (c config) mailDir() string { return filepath.Join(c.DataDir, "mail") }

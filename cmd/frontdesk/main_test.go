@@ -1,0 +1,156 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestServeDemoBinary builds the real binary, starts it on a fresh data dir
+// with --demo, waits for /readyz, reads the services and stops it with
+// SIGTERM: what a new user does first.
+func TestServeDemoBinary(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	cmd := exec.Command(bin, "serve", "--demo")
+	cmd.Env = append(os.Environ(), "DATA_DIR="+dir, "ADDR="+addr, "DATABASE_URL=", "SMTP_URL=")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs strings.Builder
+	cmd.Stderr = &logs
+	began := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", bin, err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || !strings.Contains(line, "Staff sign-in: admin@") {
+		t.Fatalf("first line = %q (%v), want the admin's sign-in", line, err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	base := "http://" + addr
+	waitReady(t, base+"/readyz", 20*time.Second)
+	t.Logf("ready after %v", time.Since(began).Round(time.Millisecond))
+
+	res, err := http.Get(base + "/api/v1/services")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var body struct {
+		Services []struct {
+			Name string `json:"name"`
+			Kind string `json:"kind"`
+		} `json:"services"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&body); err != nil || res.StatusCode != 200 {
+		t.Fatalf("GET /api/v1/services = %d, %v", res.StatusCode, err)
+	}
+	if len(body.Services) < 6 || body.Services[0].Kind != "case_review" {
+		t.Fatalf("services = %+v, want the case review first and the massage menu", body.Services)
+	}
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v\n%s", err, logs.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatalf("no exit 15s after SIGTERM\n%s", logs.String())
+	}
+	if !strings.Contains(logs.String(), "stopped") {
+		t.Errorf("logs do not say it stopped cleanly:\n%s", logs.String())
+	}
+}
+
+// TestConfigNamesBadValues: a bad value stops start-up naming the variable.
+func TestConfigNamesBadValues(t *testing.T) {
+	for _, tc := range []struct{ key, value string }{
+		{"ADDR", "nonsense"},
+		{"BASE_URL", "ftp://x"},
+		{"SMTP_URL", "http://mail"},
+		{"MAIL_FROM", "Clinic <a@b.c>"},
+		{"PUBLIC_RATE_LIMIT", "-1"},
+		{"LOG_LEVEL", "loud"},
+	} {
+		env := map[string]string{tc.key: tc.value}
+		_, err := loadConfig(func(k string) string { return env[k] })
+		if err == nil || !strings.Contains(err.Error(), tc.key) {
+			t.Errorf("loadConfig(%s=%q) = %v, want an error naming %s", tc.key, tc.value, err, tc.key)
+		}
+	}
+}
+
+func TestUserAddReadsPasswordFromStdin(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"DATA_DIR": dir}
+	getenv := func(k string) string { return env[k] }
+	var out strings.Builder
+	err := run(context.Background(), []string{"user", "add", "--email", "Owner@Clinic.example", "--role", "admin"}, getenv,
+		strings.NewReader("correct horse battery\n"), &out, io.Discard)
+	if err != nil || !strings.Contains(out.String(), "created admin owner@clinic.example") {
+		t.Fatalf("user add = %v, %q", err, out.String())
+	}
+	err = run(context.Background(), []string{"user", "add", "--email", "x@clinic.example", "--role", "admin"}, getenv,
+		strings.NewReader("short\n"), &out, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "password") {
+		t.Fatalf("user add with a short password = %v, want an error about the password", err)
+	}
+}
+
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "frontdesk")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func waitReady(t *testing.T, url string, within time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), within)
+	defer cancel()
+	for ctx.Err() == nil {
+		res, err := http.Get(url)
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal(fmt.Errorf("%s not ready within %v", url, within))
+}

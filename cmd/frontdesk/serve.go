@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/frontdesk/frontdesk/api"
+	"github.com/frontdesk/frontdesk/domain"
+	"github.com/frontdesk/frontdesk/notifications"
+	"github.com/frontdesk/frontdesk/storage"
+)
+
+// serve runs the HTTP server and the outbox worker until ctx is cancelled,
+// then drains requests for up to shutdownGrace.
+func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	demo := fs.Bool("demo", false, "seed a demo clinic into an empty database")
+	noWorker := fs.Bool("no-worker", false, "do not run the outbox worker in this process")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	began := time.Now()
+	log := cfg.logger(stderr)
+
+	// Database: opening migrates it to the newest version.
+	store, err := storage.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer store.Close()
+	if *demo {
+		if err := seedDemo(ctx, store, cfg, stdout); err != nil {
+			return err
+		}
+	}
+	if err := applyMailFrom(ctx, store, cfg.MailFrom); err != nil {
+		return err
+	}
+
+	// Outbox worker: mail never blocks a request.
+	var wg sync.WaitGroup
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	if !*noWorker {
+		w, err := newWorker(cfg, store, log)
+		if err != nil {
+			return err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := w.Run(workCtx); err != nil && !errors.Is(err, context.Canceled) {
+				log.Error("outbox worker stopped", "err", err)
+			}
+		}()
+	}
+
+	// HTTP.
+	handler := newHandler(cfg, store, log)
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on ADDR=%s: %w", cfg.Addr, err)
+	}
+	log.Info("frontdesk listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL,
+		"database", store.Dialect(), "startup", time.Since(began).Round(time.Millisecond))
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	// Shutdown: stop taking requests, drain, then stop the worker.
+	select {
+	case err := <-served:
+		stopWork()
+		wg.Wait()
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	err = srv.Shutdown(shutCtx)
+	stopWork()
+	wg.Wait()
+	if err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+const shutdownGrace = 10 * time.Second
+
+// newHandler wires the API (and the web pages) onto one echo instance.
+func newHandler(cfg config, store *storage.Store, log *slog.Logger) http.Handler {
+	sched := &domain.Scheduler{Store: store, Clock: domain.SystemClock, BaseURL: cfg.BaseURL}
+	srv := &api.Server{
+		Store:           store,
+		Scheduler:       sched,
+		Clock:           domain.SystemClock,
+		Logger:          log,
+		BaseURL:         cfg.BaseURL,
+		PublicRateLimit: cfg.PublicRateLimit,
+	}
+	return srv.Echo()
+}
+
+func newWorker(cfg config, store *storage.Store, log *slog.Logger) (*notifications.Worker, error) {
+	transport, err := notifications.NewTransport(cfg.SMTPURL, cfg.mailDir())
+	if err != nil {
+		return nil, err
+	}
+	return &notifications.Worker{
+		Store:     store,
+		Transport: transport,
+		Clock:     domain.SystemClock,
+		Logger:    log.With("component", "outbox"),
+	}, nil
+}
+
+// worker runs the outbox worker alone, for deployments that separate it.
+func worker(ctx context.Context, cfg config, stderr io.Writer) error {
+	log := cfg.logger(stderr)
+	store, err := storage.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer store.Close()
+	w, err := newWorker(cfg, store, log)
+	if err != nil {
+		return err
+	}
+	log.Info("outbox worker running", "database", store.Dialect())
+	if err := w.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// migrate applies every pending migration; opening the store does it.
+func migrate(ctx context.Context, cfg config, stdout io.Writer) error {
+	store, err := storage.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer store.Close()
+	fmt.Fprintf(stdout, "database (%s) is at the newest version\n", store.Dialect())
+	return nil
+}
+
+// applyMailFrom makes MAIL_FROM the clinic's sender and iCal ORGANIZER.
+func applyMailFrom(ctx context.Context, store domain.ClinicStore, from string) error {
+	if from == "" {
+		return nil
+	}
+	c, err := store.Clinic(ctx)
+	if domain.ErrorKind(err) == domain.KindNotFound {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read clinic: %w", err)
+	}
+	if c.Email == from {
+		return nil
+	}
+	c.Email = from
+	return store.SaveClinic(ctx, c)
+}
