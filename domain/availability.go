@@ -1,0 +1,130 @@
+package domain
+
+import (
+	"context"
+	"slices"
+	"time"
+)
+
+// MaxAvailabilityDays caps the days one availability query may span.
+const MaxAvailabilityDays = 62
+
+// AvailabilityQuery asks for the free slots of a service.
+type AvailabilityQuery struct {
+	ServiceID, PractitionerID string         // PractitionerID "" = everyone who performs the service
+	From, To                  Date           // inclusive days in Location
+	Location                  *time.Location // nil = the clinic's zone
+	// IgnorePolicy is for staff booking by phone: no minimum notice or
+	// horizon, and services that are not bookable online are offered too.
+	IgnorePolicy bool
+}
+
+// Slot is one bookable start with one practitioner.
+type Slot struct {
+	Start, End     time.Time // in the query's Location
+	PractitionerID string
+}
+
+// Availability returns the slots a booking could take, sorted by start,
+// then by practitioner in the store's order (SortOrder, Name). Slots never
+// start in the past. Errors: KindInvalid naming "service_id",
+// "practitioner_id", "from" or "to" (all at once); an unknown service or
+// practitioner is KindInvalid too, not KindNotFound.
+func (s *Scheduler) Availability(ctx context.Context, q AvailabilityQuery) ([]Slot, error) {
+	c, err := s.Store.Clinic(ctx)
+	if err != nil {
+		return nil, wrap("load clinic", err)
+	}
+	loc := q.Location
+	if loc == nil {
+		loc = c.Location()
+	}
+	svc, ps, err := s.availabilityScope(ctx, q)
+	if err != nil || len(ps) == 0 {
+		return nil, err
+	}
+	from, to := WallClock(q.From, 0, loc), WallClock(q.To.AddDays(1), 0, loc)
+	now := s.now()
+	ids := make([]string, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	list, err := s.Store.Schedules(ctx, ids, from.Add(-scheduleMargin), to.Add(scheduleMargin))
+	if err != nil {
+		return nil, wrap("load schedules", err)
+	}
+	scheds := make(map[string]Schedule, len(list))
+	for _, sc := range list {
+		scheds[sc.Practitioner.ID] = sc
+	}
+	var out []Slot
+	for _, p := range ps {
+		sq := slotQueryFor(scheds[p.ID], p, svc, c.Policy, now, q.IgnorePolicy)
+		sq.From, sq.To = from, to
+		for _, iv := range Slots(sq) {
+			out = append(out, Slot{Start: iv.Start.In(loc), End: iv.End.In(loc), PractitionerID: p.ID})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Slot) int { return a.Start.Compare(b.Start) })
+	return out, nil
+}
+
+// availabilityScope validates q and returns its service and the active
+// practitioners who perform it.
+func (s *Scheduler) availabilityScope(ctx context.Context, q AvailabilityQuery) (Service, []Practitioner, error) {
+	var v Validation
+	svc, svcOK, err := s.serviceFor(ctx, q.ServiceID, q.IgnorePolicy, &v)
+	if err != nil {
+		return Service{}, nil, err
+	}
+	var ps []Practitioner
+	if q.PractitionerID != "" {
+		p, ok, err := s.practitionerFor(ctx, q.PractitionerID, svc, svcOK, &v)
+		if err != nil {
+			return Service{}, nil, err
+		}
+		if ok {
+			ps = []Practitioner{p}
+		}
+	}
+	checkDays(&v, q.From, q.To)
+	if err := v.Err(); err != nil {
+		return Service{}, nil, err
+	}
+	if q.PractitionerID != "" {
+		return svc, ps, nil
+	}
+	all, err := s.Store.Practitioners(ctx, false)
+	if err != nil {
+		return Service{}, nil, wrap("list practitioners", err)
+	}
+	for _, p := range all {
+		if p.Active && p.Performs(svc.ID) {
+			ps = append(ps, p)
+		}
+	}
+	return svc, ps, nil
+}
+
+// checkDays checks the range of days of an availability query.
+func checkDays(v *Validation, from, to Date) {
+	okFrom, okTo := realDate(from), realDate(to)
+	v.Check(okFrom, "from", "Give the first day as YYYY-MM-DD.")
+	v.Check(okTo, "to", "Give the last day as YYYY-MM-DD.")
+	if !okFrom || !okTo {
+		return
+	}
+	if to.Before(from) {
+		v.Add("from", "The first day must not be after the last.")
+		return
+	}
+	v.Check(!from.AddDays(MaxAvailabilityDays-1).Before(to), "to", "Ask for at most 62 days at a time.")
+}
+
+// realDate reports whether d is a day on the calendar.
+func realDate(d Date) bool {
+	if d.Year < 1 || d.Year > 9999 {
+		return false
+	}
+	return DateOf(time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC)) == d
+}

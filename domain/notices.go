@@ -1,0 +1,166 @@
+package domain
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// change is one booking change, described for its effects.
+type change struct {
+	action string      // the audit action, "booking.create", …
+	mail   MessageKind // the patient's email; "" = audit only
+	actor  Actor
+	before *Booking // nil for a new booking
+	after  BookingDetail
+	token  string // the raw manage token the patient's link carries
+	// formerPractitioner is told too when a visit moves to someone else.
+	formerPractitioner *Practitioner
+}
+
+// effects returns what must be written with the change in its transaction:
+// the audit entry, and for mailed changes the patient's email, a note to the
+// practitioner and the reminder (the old reminder cancelled on any change).
+func (s *Scheduler) effects(c Clinic, ch change, now time.Time) Effects {
+	fx := Effects{Audit: auditEntry(ch, now)}
+	if ch.mail == "" {
+		return fx
+	}
+	d := ch.after
+	n := s.notice(c, d, ch.token)
+	if ch.before != nil {
+		n.Previous = ch.before.Start
+		fx.CancelReminders = true
+	}
+	fx.Messages = append(fx.Messages, newMessage(d.ID, ch.mail, d.Patient.Email, now, now, n))
+	fx.Messages = append(fx.Messages, practitionerNotes(ch, n, now)...)
+	if due := d.Start.Add(-c.Policy.ReminderBefore); ch.mail != MessageCancellation &&
+		c.Policy.ReminderBefore > 0 && due.After(now) {
+		fx.Messages = append(fx.Messages, newMessage(d.ID, MessageReminder, d.Patient.Email, now, due, n))
+	}
+	return fx
+}
+
+// practitionerNotes tells the practitioner (and the former one, when the
+// visit moved to someone else) of the change. The patient's link stays out
+// of these emails; the reason, which the patient's own email does not
+// repeat, goes in.
+func practitionerNotes(ch change, n Notice, now time.Time) []Message {
+	n.ManageURL = ""
+	n.Reason = ch.after.CancelReason
+	var out []Message
+	if to := ch.after.Practitioner.Email; to != "" {
+		out = append(out, newMessage(ch.after.ID, MessagePractitioner, to, now, now, n))
+	}
+	if f := ch.formerPractitioner; f != nil && f.ID != ch.after.PractitionerID && f.Email != "" {
+		out = append(out, newMessage(ch.after.ID, MessagePractitioner, f.Email, now, now, n))
+	}
+	return out
+}
+
+// newMessage is a pending outbox row, written now and due at due.
+func newMessage(bookingID string, kind MessageKind, to string, now, due time.Time, n Notice) Message {
+	return Message{
+		ID: NewID(), BookingID: bookingID, Kind: kind, To: to,
+		Status: MessagePending, DueAt: due, CreatedAt: now, Notice: n,
+	}
+}
+
+// notice is the snapshot an email about d is composed from.
+func (s *Scheduler) notice(c Clinic, d BookingDetail, token string) Notice {
+	tz := d.TimeZone
+	if tz == "" {
+		tz = c.TimeZone
+	}
+	return Notice{
+		UID: d.UID, Sequence: d.Sequence, Status: d.Status,
+		ClinicName: c.Name, ClinicEmail: c.Email, ClinicPhone: c.Phone,
+		ClinicAddress: c.Address, ClinicTimeZone: c.TimeZone,
+		WhatToBring: c.WhatToBring, CancelPolicy: CancelPolicy(c),
+		PatientName: d.Patient.Name, PatientEmail: d.Patient.Email, TimeZone: tz,
+		PractitionerName: d.Practitioner.Name, PractitionerTitle: d.Practitioner.Title,
+		PractitionerEmail: d.Practitioner.Email,
+		ServiceName:       d.Service.Name, ServiceKind: d.Service.Kind,
+		Start: d.Start, End: d.End,
+		ManageURL: s.manageURL(token),
+	}
+}
+
+// auditEntry records the change with snapshots that leave out the manage
+// hash: the audit log is read by people who must not open patients' links.
+func auditEntry(ch change, now time.Time) *AuditEntry {
+	e := &AuditEntry{
+		ID: NewID(), At: now, Actor: ch.actor, Action: ch.action,
+		EntityType: "booking", EntityID: ch.after.ID, After: snapshot(ch.after.Booking),
+	}
+	if ch.before != nil {
+		e.Before = snapshot(*ch.before)
+	}
+	return e
+}
+
+// snapshot is b as the audit log keeps it.
+func snapshot(b Booking) Booking {
+	b.ManageHash = ""
+	return b
+}
+
+// CancelPolicy is the clinic's cancellation policy in one sentence for
+// patients, e.g. "Cancel or reschedule online up to 24 hours before your
+// visit; after that, please call us at +1 555 0100."
+func CancelPolicy(c Clinic) string {
+	p := c.Policy
+	call := "please call the clinic."
+	if c.Phone != "" {
+		call = "please call us at " + c.Phone + "."
+	}
+	switch {
+	case p.CancelCutoff <= 0 && p.RescheduleCutoff <= 0:
+		return "Cancel or reschedule online any time before your visit."
+	case p.CancelCutoff == p.RescheduleCutoff:
+		return "Cancel or reschedule online up to " + HumanDuration(p.CancelCutoff) +
+			" before your visit; after that, " + call
+	}
+	return "Cancel online up to " + cutoffPhrase(p.CancelCutoff) + " and reschedule up to " +
+		cutoffPhrase(p.RescheduleCutoff) + " your visit; after that, " + call
+}
+
+// cutoffPhrase is "24 hours before", or "the start of" for no cut-off.
+func cutoffPhrase(d time.Duration) string {
+	if d <= 0 {
+		return "the start of"
+	}
+	return HumanDuration(d) + " before"
+}
+
+// HumanDuration writes d for people: "24 hours", "1 hour 30 minutes",
+// "45 minutes", and days from three on: "3 days", "4 days 4 hours".
+// Seconds are dropped.
+func HumanDuration(d time.Duration) string {
+	if d < time.Minute {
+		return "0 minutes"
+	}
+	units := []struct {
+		size time.Duration
+		name string
+	}{{24 * time.Hour, "day"}, {time.Hour, "hour"}, {time.Minute, "minute"}}
+	if d < 72*time.Hour {
+		units = units[1:] // "24 hours" and "36 hours" read better than days
+	}
+	var parts []string
+	for _, u := range units {
+		if n := int(d / u.size); n > 0 {
+			parts = append(parts, plural(n, u.name))
+			d -= time.Duration(n) * u.size
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// plural is "1 hour" or "2 hours".
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}

@@ -1,0 +1,460 @@
+package domain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Scheduler runs bookings: it checks every rule, then lets the store commit
+// the change and its emails atomically. Every booking change, whatever door
+// it comes in by (API, web page, CLI), goes through one of its methods.
+type Scheduler struct {
+	Store   Store
+	Clock   Clock
+	BaseURL string // public base URL; a patient's manage link is BaseURL + "/manage/" + token
+}
+
+// BookRequest asks for a new booking. Start is an absolute instant; the
+// patient's zone only decides how emails show it.
+type BookRequest struct {
+	ServiceID string
+	// PractitionerID "" lets the clinic pick a free practitioner who performs
+	// the service: the one with the fewest live bookings that day, ties in
+	// the store's order (SortOrder, Name); the next is tried if one is taken.
+	PractitionerID string
+	Start          time.Time
+	TimeZone       string  // the patient's IANA zone for emails; "" = the clinic's
+	Patient        Patient // found by email (case-insensitive) or created
+	Intake         *Intake // required for KindCaseReview services, rejected ("intake") for others
+	Notes          string  // at most MaxNotes characters
+	Actor          Actor   // ActorPatient online; ActorOf(user) for staff
+	// Overbook (staff only; KindForbidden for patients) books even when the
+	// time is taken or outside working hours. The booking is marked
+	// Overbooked only when the rules would have refused it, so a squeeze-in
+	// never exempts a free slot from the database's overlap constraint.
+	Overbook       bool
+	IdempotencyKey string // optional; at most 255 characters
+	RequestHash    string // hash of the request body, with IdempotencyKey
+}
+
+// Booked is the answer to a booking request.
+type Booked struct {
+	Booking     BookingDetail
+	ManageToken string // the raw secret; shown once
+	ManageURL   string
+	Replayed    bool // an earlier request with the same Idempotency-Key made it
+}
+
+// maxIdempotencyKey bounds the Idempotency-Key a client may send.
+const maxIdempotencyKey = 255
+
+// liveStatuses are the statuses of bookings that hold their time.
+var liveStatuses = []Status{StatusConfirmed, StatusArrived, StatusCompleted, StatusNoShow}
+
+// bookingPlan is a validated request with everything placing it needs.
+type bookingPlan struct {
+	req        BookRequest
+	clinic     Clinic
+	now        time.Time
+	service    Service
+	patient    Patient
+	candidates []Practitioner // in the order to try
+	token      string         // the raw manage token
+}
+
+// Book validates req, checks the time against the practitioner's schedule
+// and the clinic's rules, and stores the booking with its emails and audit
+// entry in one transaction. Errors: KindInvalid naming every bad field at
+// once (unknown service or practitioner included), KindForbidden (a patient
+// asking to overbook, or a practitioner booking another's calendar),
+// ErrSlotTaken, ErrCaseReviewUsed, or a KindConflict on "patient.email" for a
+// new-patients-only service.
+func (s *Scheduler) Book(ctx context.Context, req BookRequest) (Booked, error) {
+	if req.Overbook && !req.Actor.Staff() {
+		return Booked{}, Forbidden("Only staff may overbook.")
+	}
+	now := s.now()
+	if req.IdempotencyKey != "" && len(req.IdempotencyKey) <= maxIdempotencyKey {
+		got, found, err := s.replay(ctx, req, now)
+		if err != nil || found {
+			return got, err
+		}
+	}
+	got, err := s.book(ctx, req, now)
+	if err != nil && req.IdempotencyKey != "" && ErrorKind(err) == KindConflict {
+		// A concurrent twin with the same key may have taken the slot (or
+		// the case review) between our look-up and our check: answer with it.
+		if twin, found, rerr := s.replay(ctx, req, now); rerr == nil && found {
+			return twin, nil
+		}
+	}
+	return got, err
+}
+
+// book makes the booking req asks for, with no idempotency look-up.
+func (s *Scheduler) book(ctx context.Context, req BookRequest, now time.Time) (Booked, error) {
+	plan, err := s.plan(ctx, req, now)
+	if err != nil {
+		return Booked{}, err
+	}
+	if err := s.checkHistory(ctx, plan); err != nil {
+		return Booked{}, err
+	}
+	return s.place(ctx, plan)
+}
+
+// plan validates req and resolves its service, patient and practitioners.
+func (s *Scheduler) plan(ctx context.Context, req BookRequest, now time.Time) (bookingPlan, error) {
+	clinic, err := s.Store.Clinic(ctx)
+	if err != nil {
+		return bookingPlan{}, wrap("load clinic", err)
+	}
+	p := cleanPatient(req.Patient)
+	var v Validation
+	svc, svcOK, err := s.serviceFor(ctx, req.ServiceID, req.Actor.Staff(), &v)
+	if err != nil {
+		return bookingPlan{}, err
+	}
+	var chosen []Practitioner
+	if req.PractitionerID != "" {
+		pr, ok, err := s.practitionerFor(ctx, req.PractitionerID, svc, svcOK, &v)
+		if err != nil {
+			return bookingPlan{}, err
+		}
+		if ok {
+			chosen = []Practitioner{pr}
+		}
+	}
+	checkStart(&v, req.Start, now)
+	v.Check(req.TimeZone == "" || validZone(req.TimeZone), "time_zone", "Use an IANA time zone such as Europe/London.")
+	mergeInto(&v, p.Validate("patient."))
+	checkIntake(&v, req.Intake, svc, svcOK)
+	v.Check(utf8.ValidString(req.Notes) && utf8.RuneCountInString(req.Notes) <= MaxNotes, "notes", "Keep your notes under 1000 characters.")
+	v.Check(len(req.IdempotencyKey) <= maxIdempotencyKey, "Idempotency-Key", "Use a key of at most 255 characters.")
+	if err := v.Err(); err != nil {
+		return bookingPlan{}, err
+	}
+	plan := bookingPlan{req: req, clinic: clinic, now: now, service: svc, patient: p}
+	plan.candidates, err = s.candidates(ctx, plan, chosen)
+	return plan, err
+}
+
+// cleanPatient trims the contact details and normalises the email.
+func cleanPatient(p Patient) Patient {
+	return Patient{
+		Name:  strings.TrimSpace(p.Name),
+		Email: NormalizeEmail(p.Email),
+		Phone: strings.TrimSpace(p.Phone),
+	}
+}
+
+// checkStart rejects a missing start or one that has passed.
+func checkStart(v *Validation, start, now time.Time) {
+	switch {
+	case start.IsZero():
+		v.Add("start", "Choose a time.")
+	case start.Before(now):
+		v.Add("start", "That time has passed.")
+	}
+}
+
+// checkIntake requires the questionnaire for the case review and refuses it
+// for anything else.
+func checkIntake(v *Validation, in *Intake, svc Service, svcKnown bool) {
+	switch {
+	case in != nil && svcKnown && svc.Kind != KindCaseReview:
+		v.Add("intake", "Only the case review has a questionnaire.")
+	case in != nil:
+		mergeInto(v, in.Validate())
+	case svcKnown && svc.Kind == KindCaseReview:
+		v.Add("intake", "Answer the short questionnaire for the case review.")
+	}
+}
+
+// serviceFor looks up the service a request names, recording what is wrong
+// with it in v. ok reports whether the service exists.
+func (s *Scheduler) serviceFor(ctx context.Context, id string, staff bool, v *Validation) (svc Service, ok bool, err error) {
+	if id == "" {
+		v.Add("service_id", "Choose a service.")
+		return Service{}, false, nil
+	}
+	if !IsID(id) {
+		v.Add("service_id", "Unknown service.")
+		return Service{}, false, nil
+	}
+	svc, err = s.Store.Service(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		v.Add("service_id", "Unknown service.")
+		return Service{}, false, nil
+	}
+	if err != nil {
+		return Service{}, false, wrap("load service", err)
+	}
+	v.Check(svc.Active, "service_id", "This service is no longer offered.")
+	v.Check(!svc.Active || svc.OnlineBookable || staff, "service_id", "This service cannot be booked online; please call the clinic.")
+	return svc, true, nil
+}
+
+// practitionerFor looks up the practitioner a request names, recording in v
+// when they are unknown, inactive, or do not perform the service.
+func (s *Scheduler) practitionerFor(ctx context.Context, id string, svc Service, svcKnown bool, v *Validation) (Practitioner, bool, error) {
+	if !IsID(id) {
+		v.Add("practitioner_id", "Unknown practitioner.")
+		return Practitioner{}, false, nil
+	}
+	p, err := s.Store.Practitioner(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		v.Add("practitioner_id", "Unknown practitioner.")
+		return Practitioner{}, false, nil
+	}
+	if err != nil {
+		return Practitioner{}, false, wrap("load practitioner", err)
+	}
+	switch {
+	case !p.Active:
+		v.Add("practitioner_id", "This practitioner is not taking bookings.")
+		return p, false, nil
+	case svcKnown && !p.Performs(svc.ID):
+		v.Add("practitioner_id", "This practitioner does not offer that service.")
+		return p, false, nil
+	}
+	return p, true, nil
+}
+
+// candidates returns the practitioners to try, fairest first: the chosen
+// one, or every active practitioner performing the service ordered by their
+// live bookings on the visit's day in the clinic's zone.
+func (s *Scheduler) candidates(ctx context.Context, plan bookingPlan, chosen []Practitioner) ([]Practitioner, error) {
+	actor := plan.req.Actor
+	if len(chosen) > 0 {
+		if actor.Staff() && !actor.Can(chosen[0].ID) {
+			return nil, ErrForbidden
+		}
+		return chosen, nil
+	}
+	all, err := s.Store.Practitioners(ctx, false)
+	if err != nil {
+		return nil, wrap("list practitioners", err)
+	}
+	var out []Practitioner
+	for _, p := range all {
+		if p.Active && p.Performs(plan.service.ID) && (!actor.Staff() || actor.Can(p.ID)) {
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		return nil, Invalid("practitioner_id", "No practitioner offers this service.")
+	}
+	return s.fairOrder(ctx, plan, out)
+}
+
+// fairOrder sorts ps by their live bookings on the visit's day, keeping the
+// given order among equals.
+func (s *Scheduler) fairOrder(ctx context.Context, plan bookingPlan, ps []Practitioner) ([]Practitioner, error) {
+	if len(ps) < 2 {
+		return ps, nil
+	}
+	loc := plan.clinic.Location()
+	day := DateOf(plan.req.Start.In(loc))
+	booked, err := s.Store.Bookings(ctx, BookingFilter{
+		From:     WallClock(day, 0, loc),
+		To:       WallClock(day.AddDays(1), 0, loc),
+		Statuses: liveStatuses,
+	})
+	if err != nil {
+		return nil, wrap("count bookings of the day", err)
+	}
+	load := make(map[string]int, len(ps))
+	for _, b := range booked {
+		load[b.PractitionerID]++
+	}
+	slices.SortStableFunc(ps, func(a, b Practitioner) int { return load[a.ID] - load[b.ID] })
+	return ps, nil
+}
+
+// checkHistory applies the once-per-patient and new-patients-only rules.
+func (s *Scheduler) checkHistory(ctx context.Context, plan bookingPlan) error {
+	if plan.service.Kind != KindCaseReview && !plan.service.NewPatientsOnly {
+		return nil
+	}
+	visited, hadComplimentary, err := s.Store.PatientHistory(ctx, plan.patient.Email, plan.now)
+	if err != nil {
+		return wrap("load patient history", err)
+	}
+	if plan.service.Kind == KindCaseReview && hadComplimentary {
+		return ErrCaseReviewUsed
+	}
+	if plan.service.NewPatientsOnly && visited {
+		return &Error{Kind: KindConflict, Field: "patient.email",
+			Message: "This service is for new patients, and we have seen you before. Please choose another service; we look forward to seeing you again."}
+	}
+	return nil
+}
+
+// place tries the candidates in order and stores the booking with the first
+// whose schedule allows it; staff asking to overbook then squeeze in with
+// the first candidate.
+func (s *Scheduler) place(ctx context.Context, plan bookingPlan) (Booked, error) {
+	scheds, err := s.schedulesAround(ctx, plan.candidates, plan.service, plan.req.Start)
+	if err != nil {
+		return Booked{}, err
+	}
+	plan.token, _ = NewToken()
+	var firstErr error
+	taken := false
+	for _, p := range plan.candidates {
+		q := slotQueryFor(scheds[p.ID], p, plan.service, plan.clinic.Policy, plan.now, plan.req.Actor.Staff())
+		err := CanBook(q, plan.req.Start)
+		if err == nil {
+			var got Booked
+			got, err = s.create(ctx, plan, p, false)
+			if !errors.Is(err, ErrSlotTaken) {
+				return got, err
+			}
+		}
+		if ErrorKind(err) == KindInternal {
+			return Booked{}, err
+		}
+		taken = taken || errors.Is(err, ErrSlotTaken)
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
+	switch {
+	case plan.req.Overbook:
+		return s.create(ctx, plan, plan.candidates[0], true)
+	case taken:
+		return Booked{}, ErrSlotTaken
+	}
+	return Booked{}, firstErr
+}
+
+// create stores the booking with practitioner p. A concurrent request that
+// stored the same Idempotency-Key first is answered with its booking.
+func (s *Scheduler) create(ctx context.Context, plan bookingPlan, p Practitioner, overbooked bool) (Booked, error) {
+	d := plan.newBooking(p, overbooked)
+	fx := s.effects(plan.clinic, change{
+		action: "booking.create", mail: MessageConfirmation, actor: plan.req.Actor,
+		after: d, token: plan.token,
+	}, plan.now)
+	if plan.req.IdempotencyKey != "" {
+		rec, err := newIdempotencyRecord(plan.req, d.ID, plan.token, plan.now)
+		if err != nil {
+			return Booked{}, err
+		}
+		fx.Idempotency = &rec
+	}
+	err := s.Store.CreateBooking(ctx, &d.Booking, &d.Patient, fx)
+	if errors.Is(err, ErrIdempotencyReplay) {
+		return s.replayTwin(ctx, plan.req, plan.now)
+	}
+	if err != nil {
+		return Booked{}, wrap("create booking", err)
+	}
+	return Booked{Booking: d, ManageToken: plan.token, ManageURL: s.manageURL(plan.token)}, nil
+}
+
+// newBooking builds the booking the plan asks for with practitioner p.
+func (plan bookingPlan) newBooking(p Practitioner, overbooked bool) BookingDetail {
+	svc, req := plan.service, plan.req
+	block := svc.Block(req.Start)
+	tz := req.TimeZone
+	if tz == "" {
+		tz = plan.clinic.TimeZone
+	}
+	source := SourceOnline
+	if req.Actor.Staff() {
+		source = SourceStaff
+	}
+	b := Booking{
+		ID: NewID(), UID: NewID(),
+		ServiceID: svc.ID, PractitionerID: p.ID,
+		Start: req.Start.UTC(), End: req.Start.Add(svc.Duration).UTC(),
+		BlockStart: block.Start.UTC(), BlockEnd: block.End.UTC(),
+		Status: StatusConfirmed, Overbooked: overbooked,
+		Complimentary: svc.Kind == KindCaseReview,
+		Source:        source, TimeZone: tz,
+		Intake: req.Intake, Notes: strings.TrimSpace(req.Notes),
+		ManageHash: HashToken(plan.token), CreatedBy: req.Actor.UserID,
+		CreatedAt: plan.now, UpdatedAt: plan.now,
+	}
+	return BookingDetail{Booking: b, Service: svc, Practitioner: p, Patient: plan.patient}
+}
+
+// schedulesAround loads the practitioners' schedules around a visit at
+// start, wide enough for the engine to see the neighbouring local days.
+func (s *Scheduler) schedulesAround(ctx context.Context, ps []Practitioner, svc Service, start time.Time) (map[string]Schedule, error) {
+	ids := make([]string, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	block := svc.Block(start)
+	list, err := s.Store.Schedules(ctx, ids, block.Start.Add(-scheduleMargin), block.End.Add(scheduleMargin))
+	if err != nil {
+		return nil, wrap("load schedules", err)
+	}
+	out := make(map[string]Schedule, len(list))
+	for _, sc := range list {
+		out[sc.Practitioner.ID] = sc
+	}
+	return out, nil
+}
+
+// scheduleMargin widens a schedule read so that the engine, which looks at
+// the local day before and after, sees the overrides of those days in any zone.
+const scheduleMargin = 48 * time.Hour
+
+// slotQueryFor builds the engine's question for practitioner p. Staff skip
+// the minimum notice and the horizon but never go back in time.
+func slotQueryFor(sc Schedule, p Practitioner, svc Service, pol Policy, now time.Time, staff bool) SlotQuery {
+	q := SlotQuery{
+		Location: p.Location(),
+		Weekly:   sc.Weekly, Overrides: sc.Overrides, TimeOff: sc.TimeOff, Busy: sc.Busy,
+		Duration: svc.Duration, BufferBefore: svc.BufferBefore, BufferAfter: svc.BufferAfter,
+		Step:      pol.SlotStep,
+		NotBefore: now,
+	}
+	if !staff {
+		q.NotBefore = now.Add(pol.MinNotice)
+		q.NotAfter = now.Add(pol.Horizon)
+	}
+	return q
+}
+
+// manageURL is the patient's link for the raw token.
+func (s *Scheduler) manageURL(token string) string {
+	return strings.TrimRight(s.BaseURL, "/") + "/manage/" + token
+}
+
+// now reads the injected clock, the system clock if none is set.
+func (s *Scheduler) now() time.Time {
+	if s.Clock == nil {
+		return SystemClock.Now()
+	}
+	return s.Clock.Now()
+}
+
+// mergeInto copies the field problems of a validation error into v.
+func mergeInto(v *Validation, err error) {
+	var e *Error
+	if errors.As(err, &e) {
+		for _, f := range e.Problems() {
+			v.Add(f.Field, f.Message)
+		}
+	}
+}
+
+// wrap names the operation that failed, unless err is already a domain
+// error whose message is meant for the caller.
+func wrap(op string, err error) error {
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
