@@ -1,0 +1,341 @@
+package domain
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// SlotQuery is everything the slot engine needs. All instants are absolute;
+// only the working hours are wall-clock times, read in Location.
+type SlotQuery struct {
+	Location  *time.Location // the practitioner's IANA zone; must not be nil
+	Weekly    []WorkingHours // weekly intervals; several per day; a Range may cross midnight
+	Overrides []DateOverride // a date's Ranges replace that weekday's hours; none = closed (first one per date wins)
+	TimeOff   []TimeOff      // absolute intervals the practitioner is away
+	Busy      []Interval     // blocked intervals of existing bookings, their buffers included; any order
+
+	Duration     time.Duration // the service's length; no slots unless > 0
+	BufferBefore time.Duration // the new booking blocks [start-BufferBefore, end+BufferAfter):
+	BufferAfter  time.Duration // that block must not overlap Busy or TimeOff (negative counts as 0)
+
+	// Step is the grid: slots start at the start of a day's working block
+	// plus whole Steps of elapsed time. Zero or less means Duration.
+	Step time.Duration
+
+	From, To  time.Time // only slots with From <= start and end <= To
+	NotBefore time.Time // zero = none; slots start at or after it (now + minimum notice)
+	NotAfter  time.Time // zero = none; slots start at or before it (now + horizon)
+}
+
+// Errors CanBook returns besides ErrSlotTaken. The KindInvalid ones name the
+// field "start"; none mentions policy numbers, so callers that know the
+// policy may answer errors.Is(err, ErrSlotTooSoon) with a better sentence.
+var (
+	ErrSlotTooSoon      = &Error{Kind: KindInvalid, Field: "start", Message: "That time is too soon to book online."}
+	ErrSlotTooFar       = &Error{Kind: KindInvalid, Field: "start", Message: "That time is too far ahead to book."}
+	ErrSlotOutsideHours = &Error{Kind: KindInvalid, Field: "start", Message: "That time is outside the practitioner's working hours."}
+	ErrSlotOffGrid      = &Error{Kind: KindInvalid, Field: "start", Message: "That time is not one of the offered start times."}
+	ErrPractitionerAway = &Error{Kind: KindConflict, Field: "start", Message: "The practitioner is away at that time."}
+)
+
+// Slots returns the bookable slots for q, sorted by start and distinct; each
+// is Interval{start, start+Duration}, in q.Location.
+//
+// A slot lies wholly inside the working hours (its buffers may reach outside
+// them: cleaning up after the last client is still work), its block
+// [start-BufferBefore, end+BufferAfter) overlaps no Busy or TimeOff interval,
+// and it starts on the grid of the day it starts in: each local date's hours,
+// merged, start a grid that steps in elapsed time. So across a DST change
+// slots never start at a local time that does not exist, and the hour that
+// repeats yields distinct instants. The answer for a day does not depend on
+// From and To beyond the filter they apply; the work grows with the days
+// between them, so callers cap the range.
+func Slots(q SlotQuery) []Interval {
+	q = q.normalized()
+	if q.Duration <= 0 || !q.From.Before(q.To) {
+		return nil
+	}
+	shifts := q.shifts(q.From, q.To)
+	work := slices.Clone(shifts).merged()
+	sw := q.newSlotSweep()
+	out := make([]Interval, 0, 2*len(shifts)) // a busy day's block keeps a few; append grows the rest
+	w := 0
+	for _, sh := range shifts {
+		for work[w].End.Before(sh.End) {
+			w++
+		}
+		out = sw.appendShiftSlots(out, sh, work[w].End)
+	}
+	return slotsSortedDistinct(out)
+}
+
+// CanBook reports whether a booking starting at start is one Slots(q) would
+// offer; q.From and q.To are ignored. It returns nil, ErrSlotTooSoon,
+// ErrSlotTooFar, ErrSlotOutsideHours, ErrSlotOffGrid, ErrPractitionerAway
+// (the block overlaps TimeOff) or ErrSlotTaken (the block overlaps Busy,
+// and nothing else is wrong), checked in that order. A query with no positive
+// Duration is a bug: the error is then a plain (KindInternal) error.
+func CanBook(q SlotQuery, start time.Time) error {
+	q = q.normalized()
+	if q.Duration <= 0 {
+		return fmt.Errorf("can book: service duration %v is not positive", q.Duration)
+	}
+	if !q.NotBefore.IsZero() && start.Before(q.NotBefore) {
+		return ErrSlotTooSoon
+	}
+	if !q.NotAfter.IsZero() && start.After(q.NotAfter) {
+		return ErrSlotTooFar
+	}
+	slot := Interval{start, start.Add(q.Duration)}
+	if err := q.checkHours(slot); err != nil {
+		return err
+	}
+	return q.checkClear(slot)
+}
+
+// normalized applies the defaults SlotQuery documents.
+func (q SlotQuery) normalized() SlotQuery {
+	if q.Step <= 0 {
+		q.Step = q.Duration
+	}
+	q.BufferBefore = max(q.BufferBefore, 0)
+	q.BufferAfter = max(q.BufferAfter, 0)
+	return q
+}
+
+// checkHours tells whether slot lies in working hours and starts on the grid
+// of a day's block that holds its start.
+func (q *SlotQuery) checkHours(slot Interval) error {
+	shifts := q.shifts(slot.Start, slot.End)
+	if !slices.Clone(shifts).merged().covers(slot) {
+		return ErrSlotOutsideHours
+	}
+	for _, sh := range shifts {
+		in := !slot.Start.Before(sh.Start) && slot.Start.Before(sh.End)
+		if in && slot.Start.Sub(sh.Start)%q.Step == 0 {
+			return nil
+		}
+	}
+	return ErrSlotOffGrid
+}
+
+// checkClear tells whether the block around slot is free of time off, then
+// of busy intervals.
+func (q *SlotQuery) checkClear(slot Interval) error {
+	block := Interval{slot.Start.Add(-q.BufferBefore), slot.End.Add(q.BufferAfter)}
+	for _, off := range q.TimeOff {
+		if slotBlockedBy(block, Interval{off.Start, off.End}) {
+			return ErrPractitionerAway
+		}
+	}
+	for _, b := range q.Busy {
+		if slotBlockedBy(block, b) {
+			return ErrSlotTaken
+		}
+	}
+	return nil
+}
+
+// slotBlockedBy reports whether block overlaps iv; an empty or inverted iv
+// holds no instant, so it blocks nothing.
+func slotBlockedBy(block, iv Interval) bool {
+	return iv.Start.Before(iv.End) && block.Overlaps(iv)
+}
+
+// slotSweep walks the grid of each day's block past the blocked intervals.
+// It counts in durations from an origin (From, in q.Location): comparing and
+// sorting integers is several times cheaper than comparing time.Time.
+type slotSweep struct {
+	q       *SlotQuery
+	origin  time.Time
+	blocked []slotOffsets // sorted, disjoint
+}
+
+// slotOffsets is an interval as durations from the sweep's origin.
+type slotOffsets struct{ start, end time.Duration }
+
+func (q *SlotQuery) newSlotSweep() slotSweep {
+	sw := slotSweep{q: q, origin: q.From.Round(0).In(q.Location)}
+	sw.blocked = sw.blockedOffsets()
+	return sw
+}
+
+// appendShiftSlots appends the free grid points of one day's block sh, whose
+// merged working interval ends at workEnd. The sweep jumps past each blocked
+// interval instead of testing every slot against every interval.
+func (sw *slotSweep) appendShiftSlots(out []Interval, sh Interval, workEnd time.Time) []Interval {
+	q, b := sw.q, sw.blocked
+	first, last := q.startBounds(sh, workEnd)
+	if first.After(last) {
+		return out // also keeps the offsets below within [From, To]
+	}
+	anchor, end := sh.Start.Sub(sw.origin), last.Sub(sw.origin)
+	s := slotGridCeil(anchor, q.Step, first.Sub(sw.origin))
+	j := sw.firstEndingAfter(s - q.BufferBefore)
+	for s <= end {
+		for j < len(b) && b[j].end <= s-q.BufferBefore {
+			j++
+		}
+		if j < len(b) && b[j].start < s+q.Duration+q.BufferAfter {
+			s = slotGridCeil(anchor, q.Step, b[j].end+q.BufferBefore)
+			continue
+		}
+		start := sw.origin.Add(s)
+		out = append(out, Interval{start, start.Add(q.Duration)})
+		s += q.Step
+	}
+	return out
+}
+
+// firstEndingAfter returns the index of the first blocked interval that
+// ends after d.
+func (sw *slotSweep) firstEndingAfter(d time.Duration) int {
+	i, _ := slices.BinarySearchFunc(sw.blocked, d, func(o slotOffsets, d time.Duration) int {
+		if o.end > d {
+			return 1
+		}
+		return -1
+	})
+	return i
+}
+
+// startBounds returns the earliest and latest start a slot in sh may have.
+func (q *SlotQuery) startBounds(sh Interval, workEnd time.Time) (first, last time.Time) {
+	first = slotLater(sh.Start, q.From)
+	if !q.NotBefore.IsZero() {
+		first = slotLater(first, q.NotBefore)
+	}
+	last = slotEarlier(q.To, workEnd).Add(-q.Duration)
+	last = slotEarlier(last, sh.End.Add(-time.Nanosecond))
+	if !q.NotAfter.IsZero() {
+		last = slotEarlier(last, q.NotAfter)
+	}
+	return first, last
+}
+
+// slotGridCeil returns the first grid point anchor + k*step (k >= 0) at or
+// after t.
+func slotGridCeil(anchor, step, t time.Duration) time.Duration {
+	if t <= anchor {
+		return anchor
+	}
+	k := (t - anchor) / step
+	if (t-anchor)%step != 0 {
+		k++
+	}
+	return anchor + k*step
+}
+
+func slotLater(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return b
+	}
+	return a
+}
+
+func slotEarlier(a, b time.Time) time.Time {
+	if a.After(b) {
+		return b
+	}
+	return a
+}
+
+// slotsSortedDistinct sorts out by start and drops repeats. Only blocks of
+// neighbouring days that overlap (a 22:00–02:00 shift and a 01:00 start)
+// can produce either, so the common case costs one pass.
+func slotsSortedDistinct(out []Interval) []Interval {
+	for i := 1; i < len(out); i++ {
+		if !out[i-1].Start.Before(out[i].Start) {
+			slices.SortFunc(out, slotCompareStart)
+			return slices.CompactFunc(out, func(a, b Interval) bool { return a.Start.Equal(b.Start) })
+		}
+	}
+	return out
+}
+
+func slotCompareStart(a, b Interval) int { return a.Start.Compare(b.Start) }
+
+// slotSpans is a list of intervals the engine sorts, merges and sweeps.
+type slotSpans []Interval
+
+// blockedOffsets returns Busy and TimeOff cut to the span a slot's block
+// between From and To can reach, sorted and merged into disjoint intervals.
+// Cutting keeps the arithmetic small even when time off runs to the year 9999.
+func (sw *slotSweep) blockedOffsets() []slotOffsets {
+	q := sw.q
+	window := Interval{q.From.Add(-q.BufferBefore), q.To.Add(q.BufferAfter)}
+	b := make([]slotOffsets, 0, len(q.Busy)+len(q.TimeOff))
+	for _, iv := range q.Busy {
+		b = sw.appendCut(b, iv, window)
+	}
+	for _, off := range q.TimeOff {
+		b = sw.appendCut(b, Interval{off.Start, off.End}, window)
+	}
+	return slotMergeOffsets(b)
+}
+
+// appendCut appends the part of iv inside window, if any.
+func (sw *slotSweep) appendCut(b []slotOffsets, iv, window Interval) []slotOffsets {
+	start := slotLater(iv.Start, window.Start).Sub(sw.origin)
+	end := slotEarlier(iv.End, window.End).Sub(sw.origin)
+	if start >= end {
+		return b
+	}
+	return append(b, slotOffsets{start, end})
+}
+
+// slotMergeOffsets sorts b and merges, in place, intervals that overlap or touch.
+func slotMergeOffsets(b []slotOffsets) []slotOffsets {
+	slices.SortFunc(b, func(x, y slotOffsets) int { return cmp.Compare(x.start, y.start) })
+	out := b[:0]
+	for _, o := range b {
+		if n := len(out); n > 0 && o.start <= out[n-1].end {
+			out[n-1].end = max(out[n-1].end, o.end)
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// merged sorts s by start and merges, in place, intervals that overlap or
+// touch; empty and inverted intervals are dropped.
+func (s slotSpans) merged() slotSpans {
+	slices.SortFunc(s, slotCompareStart)
+	out := s[:0]
+	for _, iv := range s {
+		if !iv.Start.Before(iv.End) {
+			continue
+		}
+		if n := len(out); n > 0 && !iv.Start.After(out[n-1].End) {
+			out[n-1].End = slotLater(out[n-1].End, iv.End)
+			continue
+		}
+		out = append(out, iv)
+	}
+	return out
+}
+
+// clipped cuts merged intervals to [from, to), in place.
+func (s slotSpans) clipped(from, to time.Time) slotSpans {
+	out := s[:0]
+	for _, iv := range s {
+		iv = Interval{slotLater(iv.Start, from), slotEarlier(iv.End, to)}
+		if iv.Start.Before(iv.End) {
+			out = append(out, iv)
+		}
+	}
+	return out
+}
+
+// covers reports whether one of the merged intervals holds all of iv.
+func (s slotSpans) covers(iv Interval) bool {
+	for _, w := range s {
+		if !iv.Start.Before(w.Start) && !iv.End.After(w.End) {
+			return true
+		}
+	}
+	return false
+}
