@@ -1,0 +1,127 @@
+package notifications
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	htmltemplate "html/template"
+	"net/mail"
+	"strings"
+	texttemplate "text/template"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+
+	"github.com/frontdesk/frontdesk/domain"
+)
+
+//go:embed templates/*.tmpl
+var templateFS embed.FS
+
+// The templates are embedded, so a parse error is a build defect: every test
+// of the package would fail at once.
+var (
+	textTemplates = texttemplate.Must(texttemplate.ParseFS(templateFS, "templates/*.txt.tmpl"))
+	htmlTemplates = htmltemplate.Must(htmltemplate.ParseFS(templateFS, "templates/*.html.tmpl"))
+)
+
+// inviteFile is the attachment's name; its bytes equal the text/calendar part's.
+const inviteFile = "invite.ics"
+
+// Compose builds the email for an outbox message: From the clinic (equal to
+// the invite's ORGANIZER), To the message's recipient, a subject naming the
+// visit and its time in the patient's zone, Message-ID <id@frontdesk> (stable,
+// so a sink can spot a duplicate), and text and HTML alternatives rendered
+// from the embedded templates. Confirmations, reschedules and cancellations
+// also carry the invite: a text/calendar alternative and an invite.ics
+// attachment with the same bytes. Reminders and practitioner notes carry none.
+//
+// The Date header is the message's creation time; the Worker replaces it
+// with the time of sending. Bad input is a KindInvalid error naming the field:
+// retrying such a message cannot help.
+func Compose(m domain.Message) (*gomail.Msg, error) {
+	if err := checkMessage(m); err != nil {
+		return nil, err
+	}
+	v := newView(m)
+	text, html, err := render(m.Kind, v)
+	if err != nil {
+		return nil, err
+	}
+	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
+	msg.FromMailAddress(&mail.Address{Name: oneLine(m.Notice.ClinicName), Address: m.Notice.ClinicEmail})
+	msg.ToMailAddress(&mail.Address{Name: recipientName(m), Address: m.To})
+	msg.Subject(subject(m.Kind, v))
+	msg.SetMessageIDWithValue(m.ID + "@frontdesk")
+	msg.SetDateWithValue(composedAt(m))
+	msg.SetGenHeader("Auto-Submitted", "auto-generated") // RFC 3834: no auto-replies, please
+	msg.SetBodyString(gomail.TypeTextPlain, text)
+	msg.AddAlternativeString(gomail.TypeTextHTML, html)
+	if method := inviteMethod(m.Kind); method != "" {
+		ics, err := invite(m.Notice, method, composedAt(m))
+		if err != nil {
+			return nil, err
+		}
+		// Base64 keeps the calendar byte for byte through every relay.
+		msg.AddAlternativeString(gomail.ContentType("text/calendar; method="+method), string(ics),
+			gomail.WithPartEncoding(gomail.EncodingB64))
+		msg.AttachReadSeeker(inviteFile, bytes.NewReader(ics), gomail.WithFileContentType("application/ics"))
+	}
+	return msg, nil
+}
+
+// inviteMethod is the iTIP method a kind of message carries, "" for none.
+func inviteMethod(k domain.MessageKind) string {
+	switch k {
+	case domain.MessageConfirmation, domain.MessageRescheduled:
+		return MethodRequest
+	case domain.MessageCancellation:
+		return MethodCancel
+	}
+	return ""
+}
+
+func composedAt(m domain.Message) time.Time {
+	if m.CreatedAt.IsZero() {
+		return m.DueAt.UTC().Truncate(time.Second)
+	}
+	return m.CreatedAt.UTC().Truncate(time.Second)
+}
+
+func recipientName(m domain.Message) string {
+	if m.Kind == domain.MessagePractitioner {
+		return oneLine(m.Notice.PractitionerName)
+	}
+	return oneLine(m.Notice.PatientName)
+}
+
+// checkMessage rejects a message no email can be composed from.
+func checkMessage(m domain.Message) error {
+	var v domain.Validation
+	v.Check(m.ID != "" && !strings.ContainsAny(m.ID, "<>@ \t\r\n"), "id", "Needs an id fit for a Message-ID.")
+	v.Check(isAddress(m.To), "to", "Use a valid recipient email address.")
+	v.Check(isAddress(m.Notice.ClinicEmail), "notice.clinic_email", "Use a valid clinic email address.")
+	v.Check(templateName(m.Kind) != "", "kind", "Unknown kind of message.")
+	v.Check(!m.Notice.Start.IsZero() && m.Notice.End.After(m.Notice.Start), "notice.end", "The visit must end after it starts.")
+	return v.Err()
+}
+
+func templateName(k domain.MessageKind) string {
+	switch k {
+	case domain.MessageConfirmation, domain.MessageRescheduled, domain.MessageCancellation,
+		domain.MessageReminder, domain.MessagePractitioner:
+		return string(k)
+	}
+	return ""
+}
+
+func render(k domain.MessageKind, v view) (text, html string, err error) {
+	var tb, hb strings.Builder
+	if err := textTemplates.ExecuteTemplate(&tb, templateName(k)+".txt.tmpl", v); err != nil {
+		return "", "", fmt.Errorf("render %s text: %w", k, err)
+	}
+	if err := htmlTemplates.ExecuteTemplate(&hb, templateName(k)+".html.tmpl", v); err != nil {
+		return "", "", fmt.Errorf("render %s html: %w", k, err)
+	}
+	return tb.String(), hb.String(), nil
+}

@@ -1,0 +1,129 @@
+package notifications
+
+import (
+	"strings"
+	"time"
+
+	"github.com/frontdesk/frontdesk/domain"
+)
+
+// view is what the email templates see: the notice, cleaned and with its
+// times already written out in the reader's zone.
+type view struct {
+	Kind         domain.MessageKind
+	ClinicName   string
+	ClinicPhone  string
+	ClinicEmail  string
+	Address      []string // the clinic's address, line by line
+	PatientName  string
+	Practitioner string // "Ann Lee, Chiropractor"
+	Service      string
+	CaseReview   bool
+	When         string // "Tuesday 1 December 2026, 9:00 AM – 9:15 AM EST"
+	Zone         string // the IANA name of the zone When is in
+	Previous     string // the old time of a rescheduled visit, "" otherwise
+	WhatToBring  string
+	CancelPolicy string
+	ManageURL    string // the patient's secret link; never in a practitioner's note
+	Reason       string // why it was cancelled, for the practitioner only
+	Change       string // for the practitioner: "New booking", "Moved" or "Cancelled"
+
+	subjectWhen string // "Tue 1 Dec at 9:00 AM EST"
+}
+
+func newView(m domain.Message) view {
+	n := m.Notice
+	zone := n.TimeZone
+	if m.Kind == domain.MessagePractitioner {
+		zone = n.ClinicTimeZone // the notice has no practitioner's zone; they work at the clinic
+	}
+	loc, zoneName := location(zone, n.ClinicTimeZone)
+	v := view{
+		Kind:         m.Kind,
+		ClinicName:   oneLine(n.ClinicName),
+		ClinicPhone:  oneLine(n.ClinicPhone),
+		ClinicEmail:  n.ClinicEmail,
+		Address:      lines(n.ClinicAddress),
+		PatientName:  oneLine(n.PatientName),
+		Practitioner: practitioner(n),
+		Service:      oneLine(n.ServiceName),
+		CaseReview:   n.ServiceKind == domain.KindCaseReview,
+		When:         when(n.Start.In(loc), n.End.In(loc)),
+		Zone:         zoneName,
+		WhatToBring:  cleanText(n.WhatToBring),
+		CancelPolicy: cleanText(n.CancelPolicy),
+		subjectWhen:  n.Start.In(loc).Format("Mon 2 Jan at 3:04 PM MST"),
+	}
+	if !n.Previous.IsZero() {
+		v.Previous = n.Previous.In(loc).Format("Monday 2 January 2006, 3:04 PM MST")
+	}
+	if m.Kind == domain.MessagePractitioner {
+		v.Reason = cleanText(n.Reason)
+		v.Change = change(n)
+	} else {
+		v.ManageURL = n.ManageURL
+	}
+	return v
+}
+
+// location loads the first valid zone of names, falling back to UTC, and
+// returns it with the name to show.
+func location(names ...string) (*time.Location, string) {
+	for _, name := range names {
+		if name == "" || name == "Local" {
+			continue
+		}
+		if loc, err := time.LoadLocation(name); err == nil {
+			return loc, name
+		}
+	}
+	return time.UTC, "UTC"
+}
+
+func when(start, end time.Time) string {
+	return start.Format("Monday 2 January 2006, 3:04 PM") + " – " + end.Format("3:04 PM MST")
+}
+
+func practitioner(n domain.Notice) string {
+	name, title := oneLine(n.PractitionerName), oneLine(n.PractitionerTitle)
+	if title == "" {
+		return name
+	}
+	return name + ", " + title
+}
+
+func change(n domain.Notice) string {
+	switch {
+	case n.Status == domain.StatusCancelled:
+		return "Cancelled"
+	case !n.Previous.IsZero():
+		return "Moved"
+	}
+	return "New booking"
+}
+
+func lines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(cleanText(s), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// subject names what happened, the service and when, in the reader's zone:
+// "Confirmed: Complimentary Case Review, Tue 1 Dec at 9:00 AM EST".
+func subject(k domain.MessageKind, v view) string {
+	switch k {
+	case domain.MessageConfirmation:
+		return "Confirmed: " + v.Service + ", " + v.subjectWhen
+	case domain.MessageRescheduled:
+		return "Rescheduled: " + v.Service + ", " + v.subjectWhen
+	case domain.MessageCancellation:
+		return "Cancelled: " + v.Service + ", " + v.subjectWhen
+	case domain.MessageReminder:
+		return "Reminder: " + v.Service + ", " + v.subjectWhen
+	}
+	return v.Change + ": " + v.Service + " with " + v.PatientName + ", " + v.subjectWhen
+}
