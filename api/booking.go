@@ -1,0 +1,155 @@
+package api
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/frontdesk/frontdesk/domain"
+)
+
+// bookingRequest is the body of POST /api/v1/bookings.
+type bookingRequest struct {
+	ServiceID      string      `json:"service_id"`
+	PractitionerID string      `json:"practitioner_id"`
+	Start          string      `json:"start"`
+	TimeZone       string      `json:"time_zone"`
+	Patient        patientIn   `json:"patient"`
+	Intake         *intakeJSON `json:"intake"`
+	Notes          string      `json:"notes"`
+	Overbook       bool        `json:"overbook"`
+}
+
+type patientIn struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	Phone string `json:"phone"`
+}
+
+// intakeJSON is the case review's questionnaire.
+type intakeJSON struct {
+	PainAreas []string `json:"pain_areas"`
+	Duration  string   `json:"duration"`
+	Tried     []string `json:"tried"`
+	Notes     string   `json:"notes"`
+}
+
+func (in *intakeJSON) domain() *domain.Intake {
+	if in == nil {
+		return nil
+	}
+	return &domain.Intake{PainAreas: in.PainAreas, Duration: in.Duration, Tried: in.Tried, Notes: in.Notes}
+}
+
+func toIntakeJSON(in *domain.Intake) *intakeJSON {
+	if in == nil {
+		return nil
+	}
+	return &intakeJSON{PainAreas: nonNil(in.PainAreas), Duration: in.Duration, Tried: nonNil(in.Tried), Notes: in.Notes}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// decodeBookingRequest turns a request body into the domain's request; the
+// Scheduler validates the rest. An empty start is left zero for the domain
+// to name along with every other missing field.
+func decodeBookingRequest(body []byte, a domain.Actor) (domain.BookRequest, error) {
+	var req bookingRequest
+	if err := decodeJSON(body, &req); err != nil {
+		return domain.BookRequest{}, err
+	}
+	var start time.Time
+	if req.Start != "" {
+		var err error
+		if start, err = parseInstant("start", req.Start); err != nil {
+			return domain.BookRequest{}, err
+		}
+	}
+	sum := sha256.Sum256(body)
+	return domain.BookRequest{
+		ServiceID: req.ServiceID, PractitionerID: req.PractitionerID, Start: start, TimeZone: req.TimeZone,
+		Patient: domain.Patient{Name: req.Patient.Name, Email: req.Patient.Email, Phone: req.Patient.Phone},
+		Intake:  req.Intake.domain(), Notes: req.Notes, Actor: a, Overbook: req.Overbook,
+		RequestHash: hex.EncodeToString(sum[:]),
+	}, nil
+}
+
+// createBooking handles POST /api/v1/bookings: 201 with the booking and its
+// manage link, or 200 with Idempotent-Replayed: true for a retry with the
+// same Idempotency-Key.
+func (s *Server) createBooking(c echo.Context) error {
+	body, err := readJSONBody(c)
+	if err != nil {
+		return err
+	}
+	req, err := decodeBookingRequest(body, actor(c))
+	if err != nil {
+		return err
+	}
+	if req.Overbook && !isStaff(c) {
+		return domain.Forbidden("Only staff may overbook.")
+	}
+	req.IdempotencyKey = c.Request().Header.Get("Idempotency-Key")
+	got, err := s.Scheduler.Book(c.Request().Context(), req)
+	if err != nil {
+		return err
+	}
+	status := http.StatusCreated
+	if got.Replayed {
+		status = http.StatusOK
+		c.Response().Header().Set("Idempotent-Replayed", "true")
+	}
+	return c.JSON(status, bookedJSON{
+		Booking: toPublicBooking(got.Booking), ManageToken: got.ManageToken, ManageURL: got.ManageURL,
+	})
+}
+
+type bookedJSON struct {
+	Booking     publicBookingJSON `json:"booking"`
+	ManageToken string            `json:"manage_token"`
+	ManageURL   string            `json:"manage_url"`
+}
+
+// publicBookingJSON is what a patient sees of a booking.
+type publicBookingJSON struct {
+	ID             string  `json:"id"`
+	Status         string  `json:"status"`
+	Start          string  `json:"start"`
+	End            string  `json:"end"`
+	ServiceID      string  `json:"service_id"`
+	PractitionerID string  `json:"practitioner_id"`
+	TimeZone       string  `json:"time_zone"`
+	Service        nameRef `json:"service"`
+	Practitioner   nameRef `json:"practitioner"`
+}
+
+type nameRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// bookingZone is the zone a booking's times are shown in: the patient's.
+func bookingZone(b domain.Booking) *time.Location {
+	if loc, err := time.LoadLocation(b.TimeZone); err == nil && b.TimeZone != "" {
+		return loc
+	}
+	return time.UTC
+}
+
+func toPublicBooking(d domain.BookingDetail) publicBookingJSON {
+	loc := bookingZone(d.Booking)
+	return publicBookingJSON{
+		ID: d.ID, Status: string(d.Status), Start: rfc3339(d.Start, loc), End: rfc3339(d.End, loc),
+		ServiceID: d.ServiceID, PractitionerID: d.PractitionerID, TimeZone: loc.String(),
+		Service:      nameRef{ID: d.ServiceID, Name: d.Service.Name},
+		Practitioner: nameRef{ID: d.PractitionerID, Name: d.Practitioner.Name},
+	}
+}

@@ -1,0 +1,353 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/frontdesk/frontdesk/domain"
+)
+
+// hoursJSON is one weekly interval: weekday 0 (Sunday) to 6, local "HH:MM".
+type hoursJSON struct {
+	Weekday int    `json:"weekday"`
+	Start   string `json:"start"`
+	End     string `json:"end"`
+}
+
+type hoursBody struct {
+	Hours []hoursJSON `json:"hours"`
+}
+
+// practitionerFor checks the user may act for the practitioner in the path
+// (403) and that it exists (404).
+func (s *Server) practitionerFor(c echo.Context) (domain.Practitioner, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return domain.Practitioner{}, err
+	}
+	if err := mayActFor(c, id); err != nil {
+		return domain.Practitioner{}, err
+	}
+	return s.Store.Practitioner(c.Request().Context(), id)
+}
+
+// getHours handles GET /api/v1/practitioners/{id}/hours.
+func (s *Server) getHours(c echo.Context) error {
+	p, err := s.practitionerFor(c)
+	if err != nil {
+		return err
+	}
+	hours, err := s.Store.WorkingHours(c.Request().Context(), p.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"time_zone": p.TimeZone, "hours": toHoursJSON(hours)})
+}
+
+func toHoursJSON(hours []domain.WorkingHours) []hoursJSON {
+	out := make([]hoursJSON, 0, len(hours))
+	for _, h := range hours {
+		out = append(out, hoursJSON{Weekday: int(h.Weekday), Start: h.Range.Start.String(), End: h.Range.End.String()})
+	}
+	return out
+}
+
+// putHours handles PUT /api/v1/practitioners/{id}/hours: the whole week at once.
+func (s *Server) putHours(c echo.Context) error {
+	p, err := s.practitionerFor(c)
+	if err != nil {
+		return err
+	}
+	var in hoursBody
+	if err := decodeStrict(c, &in); err != nil {
+		return err
+	}
+	hours, err := parseHours(p.ID, in.Hours)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	before, err := s.Store.WorkingHours(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	if err := s.Store.SetWorkingHours(ctx, p.ID, hours); err != nil {
+		return err
+	}
+	if err := s.audit(ctx, c, "hours.update", "practitioner", p.ID, toHoursJSON(before), toHoursJSON(hours)); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"time_zone": p.TimeZone, "hours": toHoursJSON(hours)})
+}
+
+func parseHours(practitionerID string, in []hoursJSON) ([]domain.WorkingHours, error) {
+	var v domain.Validation
+	out := make([]domain.WorkingHours, 0, len(in))
+	for i, h := range in {
+		field := fmt.Sprintf("hours[%d]", i)
+		if h.Weekday < 0 || h.Weekday > 6 {
+			v.Add(field+".weekday", "Use 0 (Sunday) to 6 (Saturday).")
+			continue
+		}
+		r, ok := parseRange(&v, field, h.Start, h.End)
+		if ok {
+			out = append(out, domain.WorkingHours{ID: domain.NewID(), PractitionerID: practitionerID, Weekday: time.Weekday(h.Weekday), Range: r})
+		}
+	}
+	if len(in) > 7*24 {
+		v.Add("hours", "At most 168 intervals.")
+	}
+	return out, v.Err()
+}
+
+// parseRange reads "HH:MM" ends under field, recording problems in v.
+func parseRange(v *domain.Validation, field, start, end string) (domain.TimeRange, bool) {
+	st, err1 := domain.ParseTimeOfDay(start)
+	en, err2 := domain.ParseTimeOfDay(end)
+	if err1 != nil {
+		v.Add(field+".start", "Use HH:MM, such as 09:00.")
+	}
+	if err2 != nil {
+		v.Add(field+".end", "Use HH:MM, such as 17:30.")
+	}
+	if err1 != nil || err2 != nil {
+		return domain.TimeRange{}, false
+	}
+	r := domain.TimeRange{Start: st, End: en}
+	if err := r.Validate(); err != nil {
+		v.Add(field+".end", "The interval must not be empty and must lie within a day.")
+		return r, false
+	}
+	return r, true
+}
+
+// overrideJSON is a date whose hours differ from the week's; no ranges
+// means closed.
+type overrideJSON struct {
+	ID     string      `json:"id"`
+	Date   string      `json:"date"`
+	Ranges []rangeJSON `json:"ranges"`
+	Note   string      `json:"note"`
+}
+
+type rangeJSON struct {
+	Start string `json:"start"`
+	End   string `json:"end"`
+}
+
+type overrideInput struct {
+	Date   string      `json:"date"`
+	Ranges []rangeJSON `json:"ranges"`
+	Note   string      `json:"note"`
+}
+
+func toOverrideJSON(o domain.DateOverride) overrideJSON {
+	rs := make([]rangeJSON, 0, len(o.Ranges))
+	for _, r := range o.Ranges {
+		rs = append(rs, rangeJSON{Start: r.Start.String(), End: r.End.String()})
+	}
+	return overrideJSON{ID: o.ID, Date: o.Date.String(), Ranges: rs, Note: o.Note}
+}
+
+// listOverrides handles GET /api/v1/practitioners/{id}/overrides?from=&to=
+// (dates; default: from today for a year).
+func (s *Server) listOverrides(c echo.Context) error {
+	p, err := s.practitionerFor(c)
+	if err != nil {
+		return err
+	}
+	today := domain.DateOf(s.Clock.Now().In(p.Location()))
+	from, err := dateParam(c, "from", today)
+	if err != nil {
+		return err
+	}
+	to, err := dateParam(c, "to", from.AddDays(366))
+	if err != nil {
+		return err
+	}
+	list, err := s.Store.DateOverrides(c.Request().Context(), p.ID, from, to)
+	if err != nil {
+		return err
+	}
+	out := make([]overrideJSON, 0, len(list))
+	for _, o := range list {
+		out = append(out, toOverrideJSON(o))
+	}
+	return c.JSON(http.StatusOK, map[string]any{"overrides": out})
+}
+
+// createOverride handles POST /api/v1/practitioners/{id}/overrides; it
+// replaces an override of the same date.
+func (s *Server) createOverride(c echo.Context) error {
+	p, err := s.practitionerFor(c)
+	if err != nil {
+		return err
+	}
+	var in overrideInput
+	if err := decodeStrict(c, &in); err != nil {
+		return err
+	}
+	var v domain.Validation
+	d, derr := domain.ParseDate(in.Date)
+	v.Check(derr == nil, "date", "Use YYYY-MM-DD.")
+	v.Check(len(in.Note) <= 500, "note", "At most 500 characters.")
+	o := domain.DateOverride{ID: domain.NewID(), PractitionerID: p.ID, Date: d, Note: in.Note}
+	for i, r := range in.Ranges {
+		if tr, ok := parseRange(&v, fmt.Sprintf("ranges[%d]", i), r.Start, r.End); ok {
+			o.Ranges = append(o.Ranges, tr)
+		}
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if err := s.Store.SaveDateOverride(ctx, &o); err != nil {
+		return err
+	}
+	if err := s.audit(ctx, c, "override.save", "practitioner", p.ID, nil, toOverrideJSON(o)); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, map[string]any{"override": toOverrideJSON(o)})
+}
+
+// deleteOverride handles DELETE /api/v1/practitioners/{id}/overrides/{oid}.
+func (s *Server) deleteOverride(c echo.Context) error {
+	p, err := s.practitionerFor(c)
+	if err != nil {
+		return err
+	}
+	oid, err := pathID(c, "oid")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if err := s.Store.DeleteDateOverride(ctx, p.ID, oid); err != nil {
+		return err
+	}
+	if err := s.audit(ctx, c, "override.delete", "practitioner", p.ID, map[string]string{"override_id": oid}, nil); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// timeOffJSON is an absolute interval the practitioner is away.
+type timeOffJSON struct {
+	ID     string `json:"id"`
+	Start  string `json:"start"`
+	End    string `json:"end"`
+	Reason string `json:"reason"`
+}
+
+type timeOffInput struct {
+	Start  string `json:"start"`
+	End    string `json:"end"`
+	Reason string `json:"reason"`
+}
+
+func toTimeOffJSON(t domain.TimeOff, loc *time.Location) timeOffJSON {
+	return timeOffJSON{ID: t.ID, Start: rfc3339(t.Start, loc), End: rfc3339(t.End, loc), Reason: t.Reason}
+}
+
+// listTimeOff handles GET /api/v1/practitioners/{id}/time-off?from=&to=
+// (RFC 3339; default: from 30 days ago for a year).
+func (s *Server) listTimeOff(c echo.Context) error {
+	p, err := s.practitionerFor(c)
+	if err != nil {
+		return err
+	}
+	now := s.Clock.Now()
+	from, err := instantParam(c, "from", now.Add(-30*day))
+	if err != nil {
+		return err
+	}
+	to, err := instantParam(c, "to", from.Add(396*day))
+	if err != nil {
+		return err
+	}
+	list, err := s.Store.TimeOffs(c.Request().Context(), p.ID, from, to)
+	if err != nil {
+		return err
+	}
+	out := make([]timeOffJSON, 0, len(list))
+	for _, t := range list {
+		out = append(out, toTimeOffJSON(t, p.Location()))
+	}
+	return c.JSON(http.StatusOK, map[string]any{"time_off": out})
+}
+
+// createTimeOff handles POST /api/v1/practitioners/{id}/time-off.
+func (s *Server) createTimeOff(c echo.Context) error {
+	p, err := s.practitionerFor(c)
+	if err != nil {
+		return err
+	}
+	var in timeOffInput
+	if err := decodeStrict(c, &in); err != nil {
+		return err
+	}
+	var v domain.Validation
+	start, err1 := time.Parse(time.RFC3339, in.Start)
+	end, err2 := time.Parse(time.RFC3339, in.End)
+	v.Check(err1 == nil, "start", "Give an RFC 3339 time, such as 2026-03-10T09:00:00-05:00.")
+	v.Check(err2 == nil, "end", "Give an RFC 3339 time, such as 2026-03-10T17:00:00-05:00.")
+	v.Check(err1 != nil || err2 != nil || start.Before(end), "end", "Must be after start.")
+	v.Check(len(in.Reason) <= 500, "reason", "At most 500 characters.")
+	if err := v.Err(); err != nil {
+		return err
+	}
+	t := domain.TimeOff{ID: domain.NewID(), PractitionerID: p.ID, Start: start.UTC(), End: end.UTC(), Reason: in.Reason}
+	ctx := c.Request().Context()
+	if err := s.Store.CreateTimeOff(ctx, &t); err != nil {
+		return err
+	}
+	out := toTimeOffJSON(t, p.Location())
+	if err := s.audit(ctx, c, "time_off.create", "practitioner", p.ID, nil, out); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, map[string]any{"time_off": out})
+}
+
+// deleteTimeOff handles DELETE /api/v1/practitioners/{id}/time-off/{tid}.
+func (s *Server) deleteTimeOff(c echo.Context) error {
+	p, err := s.practitionerFor(c)
+	if err != nil {
+		return err
+	}
+	tid, err := pathID(c, "tid")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if err := s.Store.DeleteTimeOff(ctx, p.ID, tid); err != nil {
+		return err
+	}
+	if err := s.audit(ctx, c, "time_off.delete", "practitioner", p.ID, map[string]string{"time_off_id": tid}, nil); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// dateParam reads an optional YYYY-MM-DD query parameter.
+func dateParam(c echo.Context, name string, def domain.Date) (domain.Date, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return def, nil
+	}
+	d, err := domain.ParseDate(v)
+	if err != nil {
+		return domain.Date{}, domain.Invalid(name, "Use YYYY-MM-DD.")
+	}
+	return d, nil
+}
+
+// instantParam reads an optional RFC 3339 query parameter.
+func instantParam(c echo.Context, name string, def time.Time) (time.Time, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return def, nil
+	}
+	return parseInstant(name, v)
+}

@@ -1,0 +1,58 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/frontdesk/frontdesk/domain"
+)
+
+// maxListedPatients bounds one search.
+const maxListedPatients = 100
+
+type patientDetailJSON struct {
+	patientJSON
+	CreatedAt string `json:"created_at"`
+}
+
+// listPatients handles GET /api/v1/patients?q=: a search by name, email or
+// phone.
+func (s *Server) listPatients(c echo.Context) error {
+	q := c.QueryParam("q")
+	if len(q) > 200 {
+		return domain.Invalid("q", "Search for at most 200 characters.")
+	}
+	list, err := s.Store.Patients(c.Request().Context(), domain.PatientFilter{Query: q, Limit: maxListedPatients})
+	if err != nil {
+		return err
+	}
+	out := make([]patientDetailJSON, 0, len(list))
+	for _, p := range list {
+		out = append(out, patientDetailJSON{toPatientJSON(p), rfc3339(p.CreatedAt, time.UTC)})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"patients": out})
+}
+
+// getPatient handles GET /api/v1/patients/{id}: the patient and their
+// bookings, oldest first.
+func (s *Server) getPatient(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	p, err := s.Store.Patient(ctx, id)
+	if err != nil {
+		return err
+	}
+	list, err := s.Store.Bookings(ctx, domain.BookingFilter{PatientID: id, Limit: maxListedBookings})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{
+		"patient":  patientDetailJSON{toPatientJSON(p), rfc3339(p.CreatedAt, time.UTC)},
+		"bookings": toStaffBookings(list),
+	})
+}

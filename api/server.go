@@ -1,0 +1,154 @@
+// Package api is Frontdesk's HTTP layer: the echo server, its middleware,
+// staff authentication, the JSON routes of /api/v1 and their problem+json
+// errors. Handlers parse, call the domain, and render; the rules live in
+// package domain.
+package api
+
+import (
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/frontdesk/frontdesk/domain"
+)
+
+// Server holds what the handlers need. Set the fields, then call Echo once.
+type Server struct {
+	Store     domain.Store
+	Scheduler *domain.Scheduler
+	Clock     domain.Clock
+	Logger    *slog.Logger
+	// BaseURL is the public origin, e.g. https://clinic.example; cookies
+	// are Secure when it is https.
+	BaseURL string
+	// PublicRateLimit is public write requests per minute per client
+	// address; 0 = off.
+	PublicRateLimit int
+	// Registry receives the HTTP metrics and is served at /metrics; nil = a
+	// new one with the Go and process collectors.
+	Registry *prometheus.Registry
+	// HTMLError, when set, answers errors for non-API paths (the web pages);
+	// it returns false to fall back to problem+json.
+	HTMLError func(c echo.Context, err error) bool
+
+	signInFailures *limiterSet
+}
+
+// Sign-in failures allowed per email and address: a burst, then one a minute.
+const (
+	signInBurst = 5
+	signInEvery = time.Minute
+)
+
+// Echo returns an echo instance with all middleware and every API route
+// registered; package web adds its routes to it.
+func (s *Server) Echo() *echo.Echo {
+	if s.Logger == nil {
+		s.Logger = slog.New(slog.DiscardHandler)
+	}
+	if s.Clock == nil {
+		s.Clock = domain.SystemClock
+	}
+	if s.Registry == nil {
+		s.Registry = prometheus.NewRegistry()
+		s.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	s.signInFailures = newLimiterSet(signInEvery, signInBurst)
+
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	// The peer address, not a header a client can forge: rate limits key on it.
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.HTTPErrorHandler = s.handleError
+	e.Use(requestIDMiddleware, s.observe(s.durationHistogram()), s.recoverMiddleware,
+		securityHeaders, bodyLimit, s.Authenticate(), csrfMiddleware, publicWriteLimit(s.PublicRateLimit))
+	s.routes(e)
+	return e
+}
+
+// durationHistogram registers the latency histogram, reusing one already in
+// the registry (Echo called twice on one registry).
+func (s *Server) durationHistogram() *prometheus.HistogramVec {
+	h := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "frontdesk_http_request_duration_seconds",
+		Help:    "Latency of HTTP requests by route template, method and status.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+	}, []string{"route", "method", "status"})
+	if err := s.Registry.Register(h); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			return are.ExistingCollector.(*prometheus.HistogramVec)
+		}
+		panic(err)
+	}
+	return h
+}
+
+// routes is the route table of the API.
+func (s *Server) routes(e *echo.Echo) {
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{})))
+	e.GET("/api/openapi.yaml", serveOpenAPI)
+
+	v1 := e.Group("/api/v1")
+	staff := RequireRole(domain.RoleAdmin, domain.RoleFrontDesk, domain.RolePractitioner)
+	desk := RequireRole(domain.RoleAdmin, domain.RoleFrontDesk)
+	admin := RequireRole(domain.RoleAdmin)
+
+	// Public.
+	v1.GET("/services", s.listServices)
+	v1.GET("/practitioners", s.listPractitioners)
+	v1.GET("/availability", s.availability)
+	v1.POST("/bookings", s.createBooking)
+	v1.GET("/manage/:token", s.manageBooking)
+	v1.POST("/manage/:token/reschedule", s.manageReschedule)
+	v1.POST("/manage/:token/cancel", s.manageCancel)
+
+	// Sign-in.
+	v1.POST("/auth/tokens", s.createToken)
+	v1.DELETE("/auth/tokens/current", s.deleteCurrentToken, staff)
+
+	// Setup.
+	v1.GET("/clinic", s.getClinic, staff)
+	v1.PUT("/clinic", s.putClinic, admin)
+	v1.POST("/services", s.createService, admin)
+	v1.PUT("/services/:id", s.updateService, admin)
+	v1.POST("/practitioners", s.createPractitioner, admin)
+	v1.PUT("/practitioners/:id", s.updatePractitioner, admin)
+	v1.GET("/practitioners/:id/hours", s.getHours, staff)
+	v1.PUT("/practitioners/:id/hours", s.putHours, staff)
+	v1.GET("/practitioners/:id/overrides", s.listOverrides, staff)
+	v1.POST("/practitioners/:id/overrides", s.createOverride, staff)
+	v1.DELETE("/practitioners/:id/overrides/:oid", s.deleteOverride, staff)
+	v1.GET("/practitioners/:id/time-off", s.listTimeOff, staff)
+	v1.POST("/practitioners/:id/time-off", s.createTimeOff, staff)
+	v1.DELETE("/practitioners/:id/time-off/:tid", s.deleteTimeOff, staff)
+
+	// Front desk.
+	v1.GET("/bookings", s.listBookings, staff)
+	v1.GET("/bookings/:id", s.getBooking, staff)
+	v1.POST("/bookings/:id/reschedule", s.rescheduleBooking, staff)
+	v1.POST("/bookings/:id/cancel", s.cancelBooking, staff)
+	v1.POST("/bookings/:id/status", s.setBookingStatus, staff)
+	v1.PUT("/bookings/:id/notes", s.setStaffNotes, staff)
+	v1.GET("/patients", s.listPatients, desk)
+	v1.GET("/patients/:id", s.getPatient, desk)
+	v1.GET("/notifications", s.listNotifications, desk)
+	v1.POST("/notifications/:id/retry", s.retryNotification, desk)
+	v1.GET("/feed-tokens", s.listFeedTokens, staff)
+	v1.POST("/feed-tokens", s.createFeedToken, staff)
+	v1.DELETE("/feed-tokens/:id", s.deleteFeedToken, staff)
+
+	// Admin.
+	v1.GET("/users", s.listUsers, admin)
+	v1.POST("/users", s.createUser, admin)
+	v1.PUT("/users/:id", s.updateUser, admin)
+	v1.GET("/audit", s.listAudit, admin)
+}
