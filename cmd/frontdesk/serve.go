@@ -16,6 +16,7 @@ import (
 	"github.com/frontdesk/frontdesk/domain"
 	"github.com/frontdesk/frontdesk/notifications"
 	"github.com/frontdesk/frontdesk/storage"
+	"github.com/frontdesk/frontdesk/web"
 )
 
 // serve runs the HTTP server and the outbox worker until ctx is cancelled,
@@ -117,7 +118,11 @@ func newHandler(cfg config, store *storage.Store, log *slog.Logger) http.Handler
 		BaseURL:         cfg.BaseURL,
 		PublicRateLimit: cfg.PublicRateLimit,
 	}
-	return srv.Echo()
+	site := &web.Site{Scheduler: sched, Store: store, API: srv, Clock: domain.SystemClock, Logger: log}
+	srv.HTMLError = site.HTMLError
+	e := srv.Echo()
+	site.Register(e)
+	return e
 }
 
 func newWorker(cfg config, store *storage.Store, log *slog.Logger) (*notifications.Worker, error) {
