@@ -1,0 +1,114 @@
+package storage_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/frontdesk/frontdesk/domain"
+	"github.com/frontdesk/frontdesk/storage"
+	"github.com/frontdesk/frontdesk/storage/storagetest"
+)
+
+// yearOfBookings fills s with 10 practitioners and a year of bookings, 8 a
+// working day each (about 20,000), loaded in bulk. It returns the
+// practitioner ids.
+func yearOfBookings(b *testing.B, s *storage.Store) []string {
+	b.Helper()
+	ctx := context.Background()
+	fx := storagetest.Seed(b, s)
+	ids := fx.PractitionerIDs()
+	for i := len(ids); i < 10; i++ {
+		p := domain.Practitioner{Name: fmt.Sprintf("Therapist %02d", i), TimeZone: storagetest.SeedZone, Active: true,
+			ServiceIDs: []string{fx.Massage.ID}}
+		if err := s.CreatePractitioner(ctx, &p); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.SetWorkingHours(ctx, p.ID, storagetest.WeekdayHours(p.ID)); err != nil {
+			b.Fatal(err)
+		}
+		ids = append(ids, p.ID)
+	}
+	patients := make([]domain.Patient, 2000)
+	for i := range patients {
+		patients[i] = domain.Patient{ID: domain.NewID(), Name: fmt.Sprintf("Patient %d", i),
+			Email: fmt.Sprintf("patient%d@example.com", i), CreatedAt: benchYear}
+	}
+	loc, _ := time.LoadLocation(storagetest.SeedZone)
+	var bookings []domain.Booking
+	for day := benchYear.In(loc); day.Before(benchYear.AddDate(1, 0, 0)); day = day.AddDate(0, 0, 1) {
+		if day.Weekday() == time.Saturday || day.Weekday() == time.Sunday {
+			continue
+		}
+		for _, pid := range ids {
+			for slot := range 8 {
+				start := time.Date(day.Year(), day.Month(), day.Day(), 8, 30, 0, 0, loc).Add(time.Duration(slot) * 70 * time.Minute).UTC()
+				bk := newBooking(fx, pid, start)
+				bk.PatientID = patients[len(bookings)%len(patients)].ID
+				bookings = append(bookings, bk)
+			}
+		}
+	}
+	if err := s.BulkInsertBookings(ctx, patients, bookings); err != nil {
+		b.Fatal(err)
+	}
+	return ids
+}
+
+// benchYear is the first day of the benchmark's year of bookings.
+var benchYear = time.Date(2025, 1, 1, 5, 0, 0, 0, time.UTC)
+
+// BenchmarkSchedules31Days reads a month of 10 practitioners' schedules from
+// a year of bookings, and, as the floor, the bare busy-block range query
+// with database/sql.
+func BenchmarkSchedules31Days(b *testing.B) {
+	ctx := context.Background()
+	from := time.Date(2025, 9, 1, 4, 0, 0, 0, time.UTC) // midnight in New York
+	to := from.AddDate(0, 0, 31)
+	for _, e := range storagetest.Engines() {
+		s := storagetest.Open(b, e)
+		ids := yearOfBookings(b, s)
+		b.Run(string(e)+"/schedules", func(b *testing.B) {
+			for b.Loop() {
+				got, err := s.Schedules(ctx, ids, from, to)
+				if err != nil || len(got) != 10 || len(got[0].Busy) < 150 {
+					b.Fatalf("Schedules = %d, %v", len(got), err)
+				}
+			}
+		})
+		b.Run(string(e)+"/bare_query", func(b *testing.B) {
+			for b.Loop() {
+				n, err := s.BareBusyQuery(ctx, ids, from, to)
+				if err != nil || n < 1500 {
+					b.Fatalf("BareBusyQuery = %d, %v", n, err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkCreateBooking stores bookings one after another, each with a
+// confirmation message and an audit entry, as the scheduler does.
+func BenchmarkCreateBooking(b *testing.B) {
+	ctx := context.Background()
+	for _, e := range storagetest.Engines() {
+		s := storagetest.Open(b, e)
+		fx := storagetest.Seed(b, s)
+		b.Run(string(e), func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				bk := newBooking(fx, fx.Therapist.ID, benchYear.Add(time.Duration(i)*70*time.Minute))
+				p := newPatient(fmt.Sprintf("bench%d@example.com", i%500))
+				fx := domain.Effects{
+					Messages: []domain.Message{{Kind: domain.MessageConfirmation, To: p.Email, Notice: domain.Notice{UID: bk.UID}}},
+					Audit:    &domain.AuditEntry{Action: "booking.create", EntityType: "booking", EntityID: bk.ID, Actor: domain.ActorPatient, After: bk},
+				}
+				if err := s.CreateBooking(ctx, &bk, &p, fx); err != nil {
+					b.Fatalf("CreateBooking #%d: %v", i, err)
+				}
+				i++
+			}
+		})
+	}
+}

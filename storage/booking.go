@@ -1,0 +1,409 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/frontdesk/frontdesk/domain"
+)
+
+// bookingRow is a row of table bookings. Intake is JSON, NULL when absent.
+type bookingRow struct {
+	ID             string
+	UID            string
+	ServiceID      string
+	PractitionerID string
+	PatientID      string
+	StartAt        instant
+	EndAt          instant
+	BlockStart     instant
+	BlockEnd       instant
+	Status         string
+	Overbooked     bool
+	Complimentary  bool
+	Source         string
+	TimeZone       string
+	Intake         optional
+	Notes          string
+	StaffNotes     string
+	CancelReason   string
+	Sequence       int
+	ManageHash     optional
+	CreatedBy      optional
+	CreatedAt      instant `gorm:"autoCreateTime:false;autoUpdateTime:false"`
+	UpdatedAt      instant `gorm:"autoCreateTime:false;autoUpdateTime:false"`
+	CancelledAt    instant
+}
+
+func (bookingRow) TableName() string { return "bookings" }
+
+// intakeJSON is the stored form of domain.Intake.
+type intakeJSON struct {
+	PainAreas []string `json:"pain_areas"`
+	Duration  string   `json:"duration"`
+	Tried     []string `json:"tried"`
+	Notes     string   `json:"notes"`
+}
+
+func toBookingRow(b domain.Booking) (bookingRow, error) {
+	var intake optional
+	if in := b.Intake; in != nil {
+		var err error
+		intake, err = jsonText(intakeJSON{PainAreas: in.PainAreas, Duration: in.Duration, Tried: in.Tried, Notes: in.Notes})
+		if err != nil {
+			return bookingRow{}, fmt.Errorf("encode intake: %w", err)
+		}
+	}
+	return bookingRow{
+		ID: lowerID(b.ID), UID: lowerID(b.UID),
+		ServiceID: lowerID(b.ServiceID), PractitionerID: lowerID(b.PractitionerID), PatientID: lowerID(b.PatientID),
+		StartAt: at(b.Start), EndAt: at(b.End), BlockStart: at(b.BlockStart), BlockEnd: at(b.BlockEnd),
+		Status: string(b.Status), Overbooked: b.Overbooked, Complimentary: b.Complimentary,
+		Source: string(b.Source), TimeZone: b.TimeZone, Intake: intake,
+		Notes: b.Notes, StaffNotes: b.StaffNotes, CancelReason: b.CancelReason, Sequence: b.Sequence,
+		ManageHash: optional(b.ManageHash), CreatedBy: optional(lowerID(b.CreatedBy)),
+		CreatedAt: at(b.CreatedAt), UpdatedAt: at(b.UpdatedAt), CancelledAt: at(b.CancelledAt),
+	}, nil
+}
+
+func (r bookingRow) domain() (domain.Booking, error) {
+	b := domain.Booking{
+		ID: r.ID, UID: r.UID, ServiceID: r.ServiceID, PractitionerID: r.PractitionerID, PatientID: r.PatientID,
+		Start: r.StartAt.time(), End: r.EndAt.time(), BlockStart: r.BlockStart.time(), BlockEnd: r.BlockEnd.time(),
+		Status: domain.Status(r.Status), Overbooked: r.Overbooked, Complimentary: r.Complimentary,
+		Source: domain.Source(r.Source), TimeZone: r.TimeZone,
+		Notes: r.Notes, StaffNotes: r.StaffNotes, CancelReason: r.CancelReason, Sequence: r.Sequence,
+		ManageHash: string(r.ManageHash), CreatedBy: string(r.CreatedBy),
+		CreatedAt: r.CreatedAt.time(), UpdatedAt: r.UpdatedAt.time(), CancelledAt: r.CancelledAt.time(),
+	}
+	if r.Intake != "" {
+		var in intakeJSON
+		if err := json.Unmarshal([]byte(r.Intake), &in); err != nil {
+			return domain.Booking{}, fmt.Errorf("decode intake of booking %s: %w", r.ID, err)
+		}
+		b.Intake = &domain.Intake{PainAreas: in.PainAreas, Duration: in.Duration, Tried: in.Tried, Notes: in.Notes}
+	}
+	return b, nil
+}
+
+// CreateBooking finds the patient by email (case-insensitive) or creates
+// them, keeping an existing patient's id and taking p's name and phone when
+// given; it sets b.PatientID and p, and stores b with its effects in one
+// transaction. It gives b an ID and UID when it has none. Errors:
+// domain.ErrSlotTaken when b's block overlaps another live, non-overbooked
+// booking of the practitioner, domain.ErrCaseReviewUsed when the patient
+// already has a live complimentary booking, domain.ErrIdempotencyReplay
+// when fx.Idempotency's key was stored meanwhile (and is younger than
+// domain.IdempotencyTTL).
+func (s *Store) CreateBooking(ctx context.Context, b *domain.Booking, p *domain.Patient, fx domain.Effects) error {
+	if b.ID == "" {
+		b.ID = domain.NewID()
+	}
+	if b.UID == "" {
+		b.UID = domain.NewID()
+	}
+	if !domain.IsID(b.ID) || !domain.IsID(b.UID) {
+		return domain.Invalid("id", "Not a valid id.")
+	}
+	if !domain.IsID(b.ServiceID) {
+		return domain.Invalid("service_id", "Unknown service.")
+	}
+	if !domain.IsID(b.PractitionerID) {
+		return domain.Invalid("practitioner_id", "Unknown practitioner.")
+	}
+	b.CreatedAt = orNow(b.CreatedAt)
+	b.UpdatedAt = orNow(b.UpdatedAt)
+	var patient domain.Patient
+	err := s.bookingTx(ctx, b.PractitionerID, func(tx *gorm.DB) error {
+		if fx.Idempotency != nil {
+			rec := *fx.Idempotency
+			if rec.BookingID == "" {
+				rec.BookingID = b.ID
+			}
+			if err := claimIdempotencyKey(tx, rec); err != nil {
+				return err
+			}
+		}
+		var err error
+		if patient, err = upsertPatient(tx, *p, b.CreatedAt); err != nil {
+			return err
+		}
+		nb := *b
+		nb.PatientID = patient.ID
+		if err := insertBooking(tx, nb); err != nil {
+			return err
+		}
+		return applyEffects(tx, nb.ID, fx)
+	})
+	if err != nil {
+		return dbError("store booking", err)
+	}
+	*p = patient
+	b.PatientID = patient.ID
+	return nil
+}
+
+// lockClassBookings is the first key of the advisory locks that serialise
+// booking writes per practitioner on PostgreSQL ("FD" and 1).
+const lockClassBookings = 0x46440001
+
+// maxTxAttempts bounds how often a booking transaction that lost a deadlock
+// or serialisation race is tried.
+const maxTxAttempts = 3
+
+// bookingTx runs fn in a write transaction that first takes the
+// practitioner's booking lock on PostgreSQL. Two transactions inserting
+// overlapping blocks would otherwise both enter the exclusion constraint's
+// index and wait for each other until the deadlock detector (after
+// deadlock_timeout, a second) kills one; with the lock the second waits for
+// the first and then fails the constraint at once. The constraint stays the
+// guarantee; the lock only makes losing fast. A transaction that still
+// loses a deadlock or serialisation race is tried again.
+func (s *Store) bookingTx(ctx context.Context, practitionerID string, fn func(tx *gorm.DB) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			if s.dialect == DialectPostgres {
+				if err := tx.Exec("SELECT pg_advisory_xact_lock(?, hashtext(?))", lockClassBookings, lowerID(practitionerID)).Error; err != nil {
+					return err
+				}
+			}
+			return fn(tx)
+		})
+		if attempt < maxTxAttempts && isRetryable(err) {
+			continue
+		}
+		return err
+	}
+}
+
+func insertBooking(tx *gorm.DB, b domain.Booking) error {
+	row, err := toBookingRow(b)
+	if err != nil {
+		return err
+	}
+	return bookingWriteError(tx.Create(&row).Error)
+}
+
+// bookingWriteError names the integrity guarantees a booking write can break.
+func bookingWriteError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case isSlotTaken(err):
+		return domain.ErrSlotTaken
+	case isUnique(err, "bookings_one_case_review", "bookings.patient_id"):
+		return domain.ErrCaseReviewUsed
+	case isForeignKey(err):
+		return domain.Invalid("service_id", "Unknown service or practitioner.")
+	}
+	return err
+}
+
+// UpdateBooking stores every mutable field of b (service, practitioner,
+// times and blocks, status, overbooked, notes, reason, sequence, manage
+// hash, timestamps; not its id, UID or creation) and its effects in one
+// transaction. A zero UpdatedAt is stored as now. Errors as CreateBooking,
+// and domain.ErrNotFound when no booking has b.ID.
+func (s *Store) UpdateBooking(ctx context.Context, b *domain.Booking, fx domain.Effects) error {
+	if !domain.IsID(b.ID) {
+		return domain.ErrNotFound
+	}
+	if !domain.IsID(b.ServiceID) {
+		return domain.Invalid("service_id", "Unknown service.")
+	}
+	if !domain.IsID(b.PractitionerID) {
+		return domain.Invalid("practitioner_id", "Unknown practitioner.")
+	}
+	b.UpdatedAt = orNow(b.UpdatedAt)
+	row, err := toBookingRow(*b)
+	if err != nil {
+		return err
+	}
+	fixed := []string{"id", "uid", "created_at", "created_by"}
+	if !domain.IsID(b.PatientID) {
+		fixed = append(fixed, "patient_id") // keep the stored patient
+	}
+	err = s.bookingTx(ctx, row.PractitionerID, func(tx *gorm.DB) error {
+		res := tx.Model(&bookingRow{ID: row.ID}).Select("*").Omit(fixed...).Updates(&row)
+		if res.Error != nil {
+			return bookingWriteError(res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return domain.ErrNotFound
+		}
+		if fx.Idempotency != nil {
+			if err := claimIdempotencyKey(tx, *fx.Idempotency); err != nil {
+				return err
+			}
+		}
+		return applyEffects(tx, row.ID, fx)
+	})
+	return dbError("store booking change", err)
+}
+
+// Booking returns one booking with its service, practitioner and patient;
+// domain.ErrNotFound when none has the id.
+func (s *Store) Booking(ctx context.Context, id string) (domain.BookingDetail, error) {
+	if !domain.IsID(id) {
+		return domain.BookingDetail{}, domain.ErrNotFound
+	}
+	return s.oneBooking(ctx, "id = ?", lowerID(id))
+}
+
+// BookingByManageHash returns the booking a manage link opens;
+// domain.ErrNotFound for an unknown hash.
+func (s *Store) BookingByManageHash(ctx context.Context, hash string) (domain.BookingDetail, error) {
+	if hash == "" {
+		return domain.BookingDetail{}, domain.ErrNotFound
+	}
+	return s.oneBooking(ctx, "manage_hash = ?", hash)
+}
+
+func (s *Store) oneBooking(ctx context.Context, where string, arg any) (domain.BookingDetail, error) {
+	db := s.db.WithContext(ctx)
+	var row bookingRow
+	if err := db.Where(where, arg).Take(&row).Error; err != nil {
+		return domain.BookingDetail{}, dbError("select booking", err)
+	}
+	out, err := s.details(db, []bookingRow{row})
+	if err != nil {
+		return domain.BookingDetail{}, dbError("select booking", err)
+	}
+	return out[0], nil
+}
+
+// Bookings returns the bookings matching f, ordered by start: those whose
+// visit overlaps [f.From, f.To) (a zero end is open), of the practitioner,
+// patient and statuses when given, changed at or after f.UpdatedSince, at
+// most f.Limit when positive. It makes four queries however many match.
+func (s *Store) Bookings(ctx context.Context, f domain.BookingFilter) ([]domain.BookingDetail, error) {
+	db := s.db.WithContext(ctx)
+	q := db.Order("start_at, id")
+	if !f.From.IsZero() {
+		q = q.Where("end_at > ?", at(f.From))
+	}
+	if !f.To.IsZero() {
+		q = q.Where("start_at < ?", at(f.To))
+	}
+	if f.PractitionerID != "" {
+		if !domain.IsID(f.PractitionerID) {
+			return nil, nil
+		}
+		q = q.Where("practitioner_id = ?", lowerID(f.PractitionerID))
+	}
+	if f.PatientID != "" {
+		if !domain.IsID(f.PatientID) {
+			return nil, nil
+		}
+		q = q.Where("patient_id = ?", lowerID(f.PatientID))
+	}
+	if len(f.Statuses) > 0 {
+		q = q.Where("status IN ?", strs(f.Statuses))
+	}
+	if !f.UpdatedSince.IsZero() {
+		q = q.Where("updated_at >= ?", at(f.UpdatedSince))
+	}
+	if f.Limit > 0 {
+		q = q.Limit(f.Limit)
+	}
+	var rows []bookingRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, dbError("select bookings", err)
+	}
+	out, err := s.details(db, rows)
+	if err != nil {
+		return nil, dbError("select bookings", err)
+	}
+	return out, nil
+}
+
+// details attaches services, practitioners and patients to rows with one
+// query per table.
+func (s *Store) details(db *gorm.DB, rows []bookingRow) ([]domain.BookingDetail, error) {
+	if len(rows) == 0 {
+		return []domain.BookingDetail{}, nil
+	}
+	ids := map[string][]string{}
+	for _, r := range rows {
+		ids["service"] = append(ids["service"], r.ServiceID)
+		ids["practitioner"] = append(ids["practitioner"], r.PractitionerID)
+		ids["patient"] = append(ids["patient"], r.PatientID)
+	}
+	var (
+		services      []serviceRow
+		practitioners []practitionerRow
+		patients      []patientRow
+	)
+	if err := db.Where("id IN ?", unique(ids["service"])).Find(&services).Error; err != nil {
+		return nil, err
+	}
+	if err := db.Where("id IN ?", unique(ids["practitioner"])).Find(&practitioners).Error; err != nil {
+		return nil, err
+	}
+	if err := db.Where("id IN ?", unique(ids["patient"])).Find(&patients).Error; err != nil {
+		return nil, err
+	}
+	prs, err := s.withServices(db, practitioners)
+	if err != nil {
+		return nil, err
+	}
+	svcByID := map[string]domain.Service{}
+	for _, r := range services {
+		svcByID[r.ID] = r.domain()
+	}
+	prByID := map[string]domain.Practitioner{}
+	for _, p := range prs {
+		prByID[p.ID] = p
+	}
+	patByID := map[string]domain.Patient{}
+	for _, r := range patients {
+		patByID[r.ID] = r.domain()
+	}
+	out := make([]domain.BookingDetail, len(rows))
+	for i, r := range rows {
+		b, err := r.domain()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = domain.BookingDetail{Booking: b, Service: svcByID[r.ServiceID],
+			Practitioner: prByID[r.PractitionerID], Patient: patByID[r.PatientID]}
+	}
+	return out, nil
+}
+
+// unique returns ids without repeats, in first-seen order.
+func unique(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := ids[:0:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// PatientHistory reports, for an email (any case), whether it has a live
+// booking that started before now and whether it has a live complimentary
+// booking.
+func (s *Store) PatientHistory(ctx context.Context, email string, now time.Time) (visited, hadComplimentary bool, err error) {
+	var got struct {
+		Visited          int
+		HadComplimentary int
+	}
+	err = s.db.WithContext(ctx).Raw(`
+		SELECT COALESCE(MAX(CASE WHEN b.start_at < ? THEN 1 ELSE 0 END), 0) AS visited,
+		       COALESCE(MAX(CASE WHEN b.complimentary THEN 1 ELSE 0 END), 0) AS had_complimentary
+		FROM bookings AS b JOIN patients AS p ON p.id = b.patient_id
+		WHERE p.email = ? AND b.status <> 'cancelled'`,
+		at(now), domain.NormalizeEmail(email)).Scan(&got).Error
+	if err != nil {
+		return false, false, dbError("select patient history", err)
+	}
+	return got.Visited == 1, got.HadComplimentary == 1, nil
+}

@@ -1,0 +1,83 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/frontdesk/frontdesk/domain"
+)
+
+// Test-only access for benchmarks: a bulk load that bypasses CreateBooking,
+// and the bare range query Schedules is measured against.
+
+// BulkInsertBookings stores patients and bookings as they are, in batches,
+// with no patient upsert, effects or per-row transaction.
+func (s *Store) BulkInsertBookings(ctx context.Context, patients []domain.Patient, bookings []domain.Booking) error {
+	prows := make([]patientRow, len(patients))
+	for i, p := range patients {
+		prows[i] = toPatientRow(p)
+	}
+	brows := make([]bookingRow, len(bookings))
+	for i, b := range bookings {
+		row, err := toBookingRow(b)
+		if err != nil {
+			return err
+		}
+		brows[i] = row
+	}
+	db := s.w.WithContext(ctx)
+	if err := db.CreateInBatches(prows, 500).Error; err != nil {
+		return fmt.Errorf("bulk insert patients: %w", err)
+	}
+	if err := db.CreateInBatches(brows, 500).Error; err != nil {
+		return fmt.Errorf("bulk insert bookings: %w", err)
+	}
+	if s.dialect == DialectSQLite {
+		return db.Exec("ANALYZE").Error
+	}
+	return db.Exec("ANALYZE bookings").Error
+}
+
+// BareBusyQuery runs the busy-block range query of Schedules with
+// database/sql alone and counts the rows: the floor Schedules is compared to.
+func (s *Store) BareBusyQuery(ctx context.Context, ids []string, from, to time.Time) (int, error) {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return 0, err
+	}
+	marks := make([]string, len(ids))
+	args := make([]any, 0, len(ids)+3)
+	for i, id := range ids {
+		marks[i] = s.placeholder(i + 1)
+		args = append(args, id)
+	}
+	n := len(ids)
+	query := strings.Replace(busySQL, "IN ?", "IN ("+strings.Join(marks, ", ")+")", 1)
+	query = strings.Replace(query, "block_start < ? AND block_start > ? AND block_end > ?",
+		fmt.Sprintf("block_start < %s AND block_start > %s AND block_end > %s", s.placeholder(n+1), s.placeholder(n+2), s.placeholder(n+3)), 1)
+	args = append(args, at(to), at(from.Add(-maxBlock-time.Second)), at(from))
+	rows, err := sqlDB.QueryContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	count := 0
+	for rows.Next() {
+		var id string
+		var start, end instant
+		if err := rows.Scan(&id, &start, &end); err != nil {
+			return 0, err
+		}
+		count++
+	}
+	return count, rows.Err()
+}
+
+func (s *Store) placeholder(i int) string {
+	if s.dialect == DialectPostgres {
+		return fmt.Sprintf("$%d", i)
+	}
+	return "?"
+}

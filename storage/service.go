@@ -1,0 +1,115 @@
+package storage
+
+import (
+	"context"
+
+	"github.com/frontdesk/frontdesk/domain"
+)
+
+// serviceRow is a row of table services.
+type serviceRow struct {
+	ID                  string
+	Name                string
+	Kind                string
+	Description         string
+	DurationSeconds     int64
+	BufferBeforeSeconds int64
+	BufferAfterSeconds  int64
+	PriceCents          int
+	Currency            string
+	NewPatientsOnly     bool
+	OnlineBookable      bool
+	Active              bool
+	Color               string
+	SortOrder           int
+}
+
+func (serviceRow) TableName() string { return "services" }
+
+func toServiceRow(s domain.Service) serviceRow {
+	return serviceRow{
+		ID: lowerID(s.ID), Name: s.Name, Kind: string(s.Kind), Description: s.Description,
+		DurationSeconds:     seconds(s.Duration),
+		BufferBeforeSeconds: seconds(s.BufferBefore),
+		BufferAfterSeconds:  seconds(s.BufferAfter),
+		PriceCents:          s.PriceCents, Currency: s.Currency,
+		NewPatientsOnly: s.NewPatientsOnly, OnlineBookable: s.OnlineBookable, Active: s.Active,
+		Color: s.Color, SortOrder: s.SortOrder,
+	}
+}
+
+func (r serviceRow) domain() domain.Service {
+	return domain.Service{
+		ID: r.ID, Name: r.Name, Kind: domain.ServiceKind(r.Kind), Description: r.Description,
+		Duration:     duration(r.DurationSeconds),
+		BufferBefore: duration(r.BufferBeforeSeconds),
+		BufferAfter:  duration(r.BufferAfterSeconds),
+		PriceCents:   r.PriceCents, Currency: r.Currency,
+		NewPatientsOnly: r.NewPatientsOnly, OnlineBookable: r.OnlineBookable, Active: r.Active,
+		Color: r.Color, SortOrder: r.SortOrder,
+	}
+}
+
+// Services lists services by SortOrder, then Name; only active ones unless all.
+func (s *Store) Services(ctx context.Context, all bool) ([]domain.Service, error) {
+	q := s.db.WithContext(ctx).Order("sort_order, name, id")
+	if !all {
+		q = q.Where("active")
+	}
+	var rows []serviceRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, dbError("select services", err)
+	}
+	out := make([]domain.Service, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// Service returns one service, active or not; domain.ErrNotFound when none
+// has the id.
+func (s *Store) Service(ctx context.Context, id string) (domain.Service, error) {
+	if !domain.IsID(id) {
+		return domain.Service{}, domain.ErrNotFound
+	}
+	var row serviceRow
+	if err := s.db.WithContext(ctx).Where("id = ?", lowerID(id)).Take(&row).Error; err != nil {
+		return domain.Service{}, dbError("select service", err)
+	}
+	return row.domain(), nil
+}
+
+// CreateService stores a new service, giving it an id when it has none.
+func (s *Store) CreateService(ctx context.Context, svc *domain.Service) error {
+	if svc.ID == "" {
+		svc.ID = domain.NewID()
+	}
+	if !domain.IsID(svc.ID) {
+		return domain.Invalid("id", "Not a valid id.")
+	}
+	row := toServiceRow(*svc)
+	if err := s.w.WithContext(ctx).Create(&row).Error; err != nil {
+		return dbError("insert service", err)
+	}
+	*svc = row.domain()
+	return nil
+}
+
+// UpdateService stores every field of svc; domain.ErrNotFound when no
+// service has its id.
+func (s *Store) UpdateService(ctx context.Context, svc *domain.Service) error {
+	if !domain.IsID(svc.ID) {
+		return domain.ErrNotFound
+	}
+	row := toServiceRow(*svc)
+	res := s.w.WithContext(ctx).Model(&serviceRow{ID: row.ID}).Select("*").Omit("id").Updates(&row)
+	if err := res.Error; err != nil {
+		return dbError("update service", err)
+	}
+	if res.RowsAffected == 0 {
+		return domain.ErrNotFound
+	}
+	*svc = row.domain()
+	return nil
+}
