@@ -35,8 +35,21 @@ type Server struct {
 	// HTMLError, when set, answers errors for non-API paths (the web pages);
 	// it returns false to fall back to problem+json.
 	HTMLError func(c echo.Context, err error) bool
+	// Feeds builds the subscribable calendars served at /feeds/{token}.ics,
+	// and RenderFeed writes one as iCalendar (cmd wires in
+	// notifications.FeedCalendar); both nil = the route answers 500.
+	Feeds      *domain.Feeds
+	RenderFeed func(domain.Feed) ([]byte, error)
+	// RenderVisit writes the patient's own visit as an iCalendar download
+	// (cmd wires in notifications.VisitCalendar).
+	RenderVisit func(domain.Notice) ([]byte, error)
+	// FeedRateLimit is feed requests per minute per feed token; 0 = 60,
+	// negative = off.
+	FeedRateLimit int
 
 	signInFailures *limiterSet
+	feedLimits     *limiterSet  // nil = feeds not limited
+	feedCache      *renderCache // rendered feeds by ETag
 }
 
 // Sign-in failures allowed per email and address: a burst, then one a minute.
@@ -59,6 +72,8 @@ func (s *Server) Echo() *echo.Echo {
 		s.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	s.signInFailures = newLimiterSet(signInEvery, signInBurst)
+	s.feedLimits = newFeedLimits(s.FeedRateLimit)
+	s.feedCache = newRenderCache(feedCacheBytes)
 
 	e := echo.New()
 	e.HideBanner = true
@@ -96,6 +111,8 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{})))
 	e.GET("/api/openapi.yaml", serveOpenAPI)
+	e.GET("/feeds/:file", s.feed)
+	e.HEAD("/feeds/:file", s.feed)
 
 	v1 := e.Group("/api/v1")
 	staff := RequireRole(domain.RoleAdmin, domain.RoleFrontDesk, domain.RolePractitioner)
@@ -110,6 +127,7 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.GET("/manage/:token", s.manageBooking)
 	v1.POST("/manage/:token/reschedule", s.manageReschedule)
 	v1.POST("/manage/:token/cancel", s.manageCancel)
+	v1.GET("/manage/:token/calendar.ics", s.manageCalendar)
 
 	// Sign-in.
 	v1.POST("/auth/tokens", s.createToken)

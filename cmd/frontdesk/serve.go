@@ -117,6 +117,9 @@ func newHandler(cfg config, store *storage.Store, log *slog.Logger) http.Handler
 		Logger:          log,
 		BaseURL:         cfg.BaseURL,
 		PublicRateLimit: cfg.PublicRateLimit,
+		Feeds:           &domain.Feeds{Store: store, State: store, Clock: domain.SystemClock},
+		RenderFeed:      notifications.FeedCalendar,
+		RenderVisit:     notifications.VisitCalendar,
 	}
 	site := &web.Site{Scheduler: sched, Store: store, API: srv, Clock: domain.SystemClock, Logger: log}
 	srv.HTMLError = site.HTMLError

@@ -1,0 +1,214 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/frontdesk/frontdesk/domain"
+)
+
+// bookable returns the service a patient may book online, ErrNotFound otherwise.
+func (s *Site) bookable(c echo.Context) (domain.Service, error) {
+	id := c.Param("service")
+	if !domain.IsID(id) {
+		return domain.Service{}, domain.ErrNotFound
+	}
+	sv, err := s.Store.Service(c.Request().Context(), id)
+	if err != nil {
+		return domain.Service{}, err
+	}
+	if !sv.Active || !sv.OnlineBookable {
+		return domain.Service{}, domain.ErrNotFound
+	}
+	return sv, nil
+}
+
+// chosenPractitioner reads ?practitioner=: nil means "first available".
+func (s *Site) chosenPractitioner(c echo.Context, id string, sv domain.Service) (*domain.Practitioner, error) {
+	if id == "" {
+		return nil, nil
+	}
+	if !domain.IsID(id) {
+		return nil, domain.Invalid("practitioner", "Choose a practitioner from the list.")
+	}
+	p, err := s.Store.Practitioner(c.Request().Context(), id)
+	if domain.ErrorKind(err) == domain.KindNotFound || (err == nil && (!p.Active || !p.Performs(sv.ID))) {
+		return nil, domain.Invalid("practitioner", "That practitioner does not offer this service; choose another.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// practitionerPage lets the visitor pick who they see.
+type practitionerPage struct {
+	Service       domain.Service
+	Practitioners []domain.Practitioner
+	TZ            string
+}
+
+// choosePractitioner handles GET /book/:service.
+func (s *Site) choosePractitioner(c echo.Context) error {
+	sv, err := s.bookable(c)
+	if err != nil {
+		return err
+	}
+	all, err := s.Store.Practitioners(c.Request().Context(), false)
+	if err != nil {
+		return err
+	}
+	d := practitionerPage{Service: sv, TZ: c.QueryParam("tz")}
+	for _, p := range all {
+		if p.Active && p.Performs(sv.ID) {
+			d.Practitioners = append(d.Practitioners, p)
+		}
+	}
+	return s.render(c, http.StatusOK, "practitioner", sv.Name, d)
+}
+
+// timesPage is the week of open times.
+type timesPage struct {
+	Service      domain.Service
+	Practitioner *domain.Practitioner
+	Week         weekView
+}
+
+// times handles GET /book/:service/times.
+func (s *Site) times(c echo.Context) error {
+	sv, err := s.bookable(c)
+	if err != nil {
+		return err
+	}
+	p, err := s.chosenPractitioner(c, c.QueryParam("practitioner"), sv)
+	if err != nil {
+		return err
+	}
+	z := visitorZone(c, s.clinic(c).TimeZone)
+	from, err := s.weekStart(c.QueryParam("week"), z.Loc)
+	if err != nil {
+		return err
+	}
+	pid := practitionerID(p)
+	slots, err := s.openSlots(c.Request().Context(), sv.ID, pid, from, 7, z.Loc)
+	if err != nil {
+		return err
+	}
+	base := url.Values{"practitioner": {pid}}
+	week := buildWeek(slots, from, s.today(z.Loc), z, base, func(t time.Time) string {
+		return detailsURL(sv.ID, pid, t.In(z.Loc), z.Name)
+	})
+	return s.render(c, http.StatusOK, "times", sv.Name, timesPage{Service: sv, Practitioner: p, Week: week})
+}
+
+func practitionerID(p *domain.Practitioner) string {
+	if p == nil {
+		return ""
+	}
+	return p.ID
+}
+
+func detailsURL(serviceID, practitionerID string, start time.Time, tz string) string {
+	q := url.Values{"start": {start.Format(time.RFC3339)}, "practitioner": {practitionerID}, "tz": {tz}}
+	return "/book/" + serviceID + "/details?" + q.Encode()
+}
+
+// bookingForm is what the visitor typed, kept across a failed submit.
+type bookingForm struct {
+	Name, Email, Phone, Notes string
+	PainAreas, Tried          []string
+	Duration, IntakeNotes     string
+}
+
+// detailsPage is the form of contact details (and intake).
+type detailsPage struct {
+	Service      domain.Service
+	Practitioner *domain.Practitioner
+	Start        time.Time
+	Zone         zone
+	Form         bookingForm
+	Key          string // the idempotency key of this submit
+	Problem      formProblem
+	Taken        bool
+	Alternatives []slotView
+	TimesHref    string
+	Intake       intakeChoices
+}
+
+// intakeChoices are the allowed answers of the case review's intake.
+type intakeChoices struct {
+	PainAreas, Durations, Tried []string
+}
+
+var intake = intakeChoices{domain.PainAreas, domain.PainDurations, domain.TriedTreatment}
+
+// details handles GET /book/:service/details.
+func (s *Site) details(c echo.Context) error {
+	d, err := s.detailsFor(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "details", "Your details", d)
+}
+
+// detailsFor reads the service, practitioner, start and zone of the form.
+func (s *Site) detailsFor(c echo.Context) (detailsPage, error) {
+	sv, err := s.bookable(c)
+	if err != nil {
+		return detailsPage{}, err
+	}
+	p, err := s.chosenPractitioner(c, formOrQuery(c, "practitioner"), sv)
+	if err != nil {
+		return detailsPage{}, err
+	}
+	start, err := time.Parse(time.RFC3339, formOrQuery(c, "start"))
+	if err != nil {
+		return detailsPage{}, domain.Invalid("start", "Choose a time from the list of open times.")
+	}
+	z := visitorZone(c, s.clinic(c).TimeZone)
+	q := url.Values{"practitioner": {practitionerID(p)}, "tz": {z.Name}, "week": {domain.DateOf(start.In(z.Loc)).String()}}
+	return detailsPage{
+		Service: sv, Practitioner: p, Start: start.In(z.Loc), Zone: z, Key: newKey(),
+		TimesHref: "/book/" + sv.ID + "/times?" + q.Encode(), Intake: intake,
+	}, nil
+}
+
+func formOrQuery(c echo.Context, name string) string {
+	if v := c.FormValue(name); v != "" {
+		return v
+	}
+	return c.QueryParam(name)
+}
+
+// book handles POST /book/:service/details: a double submit books once (the
+// idempotency key), a taken slot re-renders the form with the nearest open
+// times and everything typed.
+func (s *Site) book(c echo.Context) error {
+	d, err := s.detailsFor(c)
+	if err != nil {
+		return err
+	}
+	form, _ := c.FormParams()
+	d.Form = readBookingForm(form)
+	req := d.request(form.Get("idempotency_key"))
+	booked, err := s.Scheduler.Book(c.Request().Context(), req)
+	if err == nil {
+		return seeOther(c, "/manage/"+url.PathEscape(booked.ManageToken)+"?booked=1&tz="+url.QueryEscape(d.Zone.Name))
+	}
+	p, ok := problemOf(err)
+	if !ok {
+		return err
+	}
+	d.Problem = p
+	if errors.Is(err, domain.ErrSlotTaken) {
+		d.Taken = true
+		if d.Alternatives, err = s.alternatives(c, d); err != nil {
+			return err
+		}
+	}
+	return s.render(c, statusOf(err), "details", "Your details", d)
+}

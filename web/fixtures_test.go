@@ -1,0 +1,118 @@
+package web
+
+import (
+	"net/url"
+	"time"
+
+	"github.com/frontdesk/frontdesk/domain"
+)
+
+// Fixed data for the rendering tests: a clinic in New York and a visitor
+// in Berlin.
+var (
+	nyc, _    = time.LoadLocation("America/New_York")
+	berlin, _ = time.LoadLocation("Europe/Berlin")
+	fixNow    = time.Date(2026, 3, 9, 14, 20, 0, 0, time.UTC)
+	fixClinic = domain.Clinic{Name: "Riverside Chiropractic & Massage", TimeZone: "America/New_York", Phone: "+1 (555) 010-2030",
+		Email: "desk@example.com", Address: "120 River Street, Hudson, NY", WhatToBring: "Comfortable clothing.", Policy: domain.DefaultPolicy}
+	fixReview = domain.Service{ID: "11111111-1111-4111-8111-111111111111", Name: "Complimentary Case Review", Kind: domain.KindCaseReview,
+		Duration: 15 * time.Minute, Currency: "USD", NewPatientsOnly: true, OnlineBookable: true, Active: true, Color: "#0f766e",
+		Description: "A free 15-minute conversation with the chiropractor."}
+	fixMassage = domain.Service{ID: "22222222-2222-4222-8222-222222222222", Name: "Swedish Massage — 60 min", Kind: domain.KindMassage,
+		Duration: time.Hour, PriceCents: 9500, Currency: "USD", OnlineBookable: true, Active: true, Color: "#2563eb", Description: "Long, flowing strokes."}
+	fixPract = domain.Practitioner{ID: "33333333-3333-4333-8333-333333333333", Name: "Dr. Maya Chen", Title: "Chiropractor (DC)",
+		TimeZone: "America/New_York", Active: true, ServiceIDs: []string{fixReview.ID}, Color: "#0f766e", Bio: "Twelve years of practice."}
+	fixPatient = domain.Patient{ID: "44444444-4444-4444-8444-444444444444", Name: "Ada Lovelace", Email: "ada@example.com", Phone: "+1 555 123 4567"}
+	fixUser    = domain.User{ID: "55555555-5555-4555-8555-555555555555", Email: "desk@example.com", Name: "Dana Desk", Role: domain.RoleAdmin, Active: true}
+)
+
+func fixBooking() domain.BookingDetail {
+	start := time.Date(2026, 3, 10, 14, 0, 0, 0, time.UTC)
+	return domain.BookingDetail{
+		Booking: domain.Booking{ID: "66666666-6666-4666-8666-666666666666", ServiceID: fixReview.ID, PractitionerID: fixPract.ID,
+			PatientID: fixPatient.ID, Start: start, End: start.Add(15 * time.Minute), Status: domain.StatusConfirmed, Source: domain.SourceOnline,
+			TimeZone: "Europe/Berlin", Intake: &domain.Intake{PainAreas: []string{"neck", "back"}, Duration: "months", Tried: []string{"massage"}, Notes: "Worse in the morning."},
+			StaffNotes: "Prefers mornings.", Overbooked: true},
+		Service: fixReview, Practitioner: fixPract, Patient: fixPatient,
+	}
+}
+
+func fixZone() zone {
+	return zone{Loc: berlin, Name: "Europe/Berlin", Label: zoneLabel(berlin), Options: commonZones}
+}
+
+func fixWeek() weekView {
+	from := domain.Date{Year: 2026, Month: 3, Day: 10}
+	slots := []domain.Slot{
+		{Start: time.Date(2026, 3, 10, 14, 0, 0, 0, time.UTC), End: time.Date(2026, 3, 10, 14, 15, 0, 0, time.UTC), PractitionerID: fixPract.ID},
+		{Start: time.Date(2026, 3, 11, 15, 30, 0, 0, time.UTC), End: time.Date(2026, 3, 11, 15, 45, 0, 0, time.UTC), PractitionerID: fixPract.ID},
+	}
+	return buildWeek(slots, from, domain.Date{Year: 2026, Month: 3, Day: 9}, fixZone(), url.Values{"practitioner": {fixPract.ID}},
+		func(t time.Time) string { return detailsURL(fixReview.ID, fixPract.ID, t, "Europe/Berlin") })
+}
+
+func fixGrid() grid {
+	g := grid{Loc: nyc, StartMin: 8 * 60, EndMin: 18 * 60,
+		Columns: []gridColumn{{Label: fixPract.Name, Sub: fixPract.Title, PractitionerID: fixPract.ID, Day: domain.Date{Year: 2026, Month: 3, Day: 10}, Col: 2}}}
+	g.layoutRows()
+	col := g.Columns[0]
+	day := domain.WallClock(col.Day, 0, nyc)
+	working := []domain.Interval{{Start: day.Add(9 * time.Hour), End: day.Add(17 * time.Hour)}}
+	sc := domain.Schedule{TimeOff: []domain.TimeOff{{Start: day.Add(12 * time.Hour), End: day.Add(13 * time.Hour), Reason: "Lunch course"}}}
+	b := fixBooking()
+	cancelled := fixBooking()
+	cancelled.ID, cancelled.Status = "77777777-7777-4777-8777-777777777777", domain.StatusCancelled
+	cancelled.Start, cancelled.End = day.Add(15*time.Hour), day.Add(16*time.Hour)
+	g.fillColumn(col, working, sc, []domain.BookingDetail{b, cancelled}, true)
+	g.markNow(day.Add(10*time.Hour + 20*time.Minute))
+	return g
+}
+
+// fullPages is every page with realistic data.
+func fullPages() map[string]any {
+	b := fixBooking()
+	week := fixWeek()
+	problem := formProblem{Message: "Some fields need attention.", Fields: fieldErrors{"patient.email": "Give a valid email address.", "intake.pain_areas": "Choose where it hurts."}}
+	form := bookingForm{Name: "Ada Lovelace", Email: "ada@", Phone: "555", PainAreas: []string{"neck"}, Duration: "weeks", Tried: []string{"nothing"}, IntakeNotes: "Stiff."}
+	msgs := []domain.Message{
+		{ID: "88888888-8888-4888-8888-888888888888", BookingID: b.ID, Kind: domain.MessageConfirmation, To: "ada@example.com", Status: domain.MessageDead, Attempts: 8, LastError: "dial tcp: connection refused", CreatedAt: fixNow},
+		{ID: "99999999-9999-4999-8999-999999999999", Kind: domain.MessageReminder, To: "ada@example.com", Status: domain.MessageSent, Attempts: 1, CreatedAt: fixNow},
+	}
+	return map[string]any{
+		"error":        errorPage{Status: 404, Message: "We could not find that page."},
+		"landing":      groupServices([]domain.Service{fixReview, fixMassage, {ID: fixMassage.ID, Name: "Swedish Massage — 90 min", Kind: domain.KindMassage, Duration: 90 * time.Minute, PriceCents: 13500, Currency: "USD", OnlineBookable: true, Active: true}, {ID: fixMassage.ID, Name: "Spinal adjustment", Kind: domain.KindChiropractic, Duration: 30 * time.Minute, PriceCents: 6000, Currency: "USD", OnlineBookable: true, Active: true}}),
+		"practitioner": practitionerPage{Service: fixReview, Practitioners: []domain.Practitioner{fixPract}, TZ: "Europe/Berlin"},
+		"times":        timesPage{Service: fixReview, Practitioner: &fixPract, Week: week},
+		"details": detailsPage{Service: fixReview, Practitioner: &fixPract, Start: b.Start.In(berlin), Zone: fixZone(), Form: form, Key: "key-1",
+			Problem: problem, Taken: true, Alternatives: slotViews([]domain.Slot{{Start: b.Start.Add(time.Hour)}}, berlin), TimesHref: "/book/x/times", Intake: intake},
+		"manage": managePage{B: b, Token: "tok", Zone: fixZone(), Booked: true, Done: "rescheduled", Live: true, CanCancel: true, CanMove: true,
+			CancelBy: "24 hours", MoveBy: "12 hours", Week: &week, Links: linksFor(b, fixClinic, "tok"), Problem: formProblem{Message: "That time was just taken. Please choose another."}, Reason: "Sick"},
+		"login":    loginPage{Email: "desk@example.com", Next: "/staff", Error: "The email or password is not right."},
+		"calendar": calendarPage{View: "day", Date: domain.Date{Year: 2026, Month: 3, Day: 10}, Heading: "Tuesday 10 March", Zone: zoneLabel(nyc), Prev: "/staff?date=2026-03-09", Next: "/staff?date=2026-03-11", Today: "/staff", DayHref: "/staff?view=day", WeekHref: "/staff?view=week", ShowCancelled: true, CancelledHref: "/staff?cancelled=0", Practitioners: []domain.Practitioner{fixPract}, Selected: fixPract.ID, Grid: fixGrid()},
+		"booking": bookingPage{B: b, Zone: zoneLabel(nyc), Loc: nyc, Practitioners: []domain.Practitioner{fixPract}, Move: moveForm{Date: "2026-03-10", Time: "09:00", PractitionerID: fixPract.ID, Overbook: true},
+			Notes: "Prefers mornings.", Reason: "", Form: "move", Problem: formProblem{Message: "That time was just taken. Please choose another.", Fields: fieldErrors{"start": "Taken."}}, Statuses: staffStatuses},
+		"newbooking": newBookingPage{Query: "ada", Patients: []domain.Patient{fixPatient}, Services: []domain.Service{fixReview, fixMassage}, Practitioners: []domain.Practitioner{fixPract},
+			Form: newBookingForm{PatientID: fixPatient.ID, ServiceID: fixReview.ID, Date: "2026-03-10", Time: "09:00", Overbook: true}, Key: "k", Zone: zoneLabel(nyc), Problem: problem, Intake: intake},
+		"patients":      patientsPage{Query: "ada", Patients: []domain.Patient{fixPatient}},
+		"practitioners": practitionersPage{Practitioners: []domain.Practitioner{fixPract}, Services: []domain.Service{fixReview}, Edit: fixPract, Problem: formProblem{Message: "Some fields need attention.", Fields: fieldErrors{"time_zone": "Use an IANA time zone."}}, Zones: commonZones},
+		"services":      servicesPage{Services: []domain.Service{fixReview, fixMassage}, Edit: fixMassage, Price: "95.00", Kinds: serviceKinds, Problem: formProblem{Message: "Some fields need attention.", Fields: fieldErrors{"price": "Give a price."}}},
+		"users":         usersPage{Users: []domain.User{fixUser}, Practitioners: []domain.Practitioner{fixPract}, Edit: fixUser, Roles: roles, Problem: formProblem{Message: "Some fields need attention.", Fields: fieldErrors{"password": "Use at least 10 characters."}}},
+		"hours": hoursPage{P: fixPract, Loc: nyc, Days: weekdayInputs([]domain.WorkingHours{{Weekday: time.Monday, Range: domain.TimeRange{Start: domain.At(9, 0), End: domain.At(12, 30)}}, {Weekday: time.Monday, Range: domain.TimeRange{Start: domain.At(13, 30), End: domain.At(18, 0)}}}),
+			Overrides: []domain.DateOverride{{ID: "o1", Date: domain.Date{Year: 2026, Month: 12, Day: 24}, Note: "Christmas Eve"}},
+			TimeOff:   []domain.TimeOff{{ID: "t1", Start: fixNow, End: fixNow.Add(48 * time.Hour), Reason: "Conference"}}, Form: "timeoff", Problem: formProblem{Message: "Check the dates.", Fields: fieldErrors{"end_date": "The end must be after the start."}}},
+		"feeds": feedsPage{Tokens: []feedRow{{FeedToken: domain.FeedToken{ID: "f1", Privacy: domain.PrivacyInitials, CreatedAt: fixNow}, Owner: "Whole clinic"}}, Practitioners: []domain.Practitioner{fixPract},
+			New: &feedURLs{Owner: "Whole clinic", HTTPS: "https://clinic.example/feeds/abc.ics", Webcal: "webcal://clinic.example/feeds/abc.ics", WebcalHref: "webcal://clinic.example/feeds/abc.ics"}, Privacies: privacies},
+		"notifications": notificationsPage{Messages: msgs, Status: "", Statuses: messageStatuses},
+	}
+}
+
+// emptyPages is every page with zero data, as before any setup.
+func emptyPages() map[string]any {
+	return map[string]any{
+		"error": errorPage{}, "landing": landingPage{}, "practitioner": practitionerPage{},
+		"times": timesPage{Week: weekView{Zone: fixZone()}}, "details": detailsPage{Zone: fixZone()}, "manage": managePage{Zone: fixZone()},
+		"login": loginPage{}, "calendar": calendarPage{Grid: grid{Loc: nyc}}, "booking": bookingPage{Loc: nyc}, "newbooking": newBookingPage{},
+		"patients": patientsPage{}, "practitioners": practitionersPage{}, "services": servicesPage{}, "users": usersPage{},
+		"hours": hoursPage{Loc: nyc}, "feeds": feedsPage{}, "notifications": notificationsPage{},
+	}
+}

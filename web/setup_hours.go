@@ -1,0 +1,224 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/frontdesk/frontdesk/api"
+	"github.com/frontdesk/frontdesk/domain"
+)
+
+// hoursPage edits one practitioner's weekly hours, date overrides and time off.
+type hoursPage struct {
+	P         domain.Practitioner
+	Loc       *time.Location
+	Days      []weekdayHours
+	Overrides []domain.DateOverride
+	TimeOff   []domain.TimeOff
+	Form      string // which form the problem belongs to
+	Problem   formProblem
+}
+
+// weekdayHours is one weekday's two editable ranges.
+type weekdayHours struct {
+	Day    time.Weekday
+	Ranges [2]rangeInput
+}
+
+// rangeInput is one "from–to" pair of inputs.
+type rangeInput struct{ Start, End string }
+
+// rangesPerDay is how many intervals a day may have on the form.
+const rangesPerDay = 2
+
+// hours handles GET /staff/setup/hours/:id.
+func (s *Site) hours(c echo.Context) error {
+	d, err := s.loadHours(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "hours", "Working hours", d)
+}
+
+// practitionerToEdit reads :id; a practitioner may edit only their own.
+func (s *Site) practitionerToEdit(c echo.Context) (domain.Practitioner, error) {
+	id := c.Param("id")
+	if !domain.IsID(id) {
+		return domain.Practitioner{}, domain.ErrNotFound
+	}
+	if u, _ := api.UserFrom(c); !u.Can(id) {
+		return domain.Practitioner{}, domain.Forbidden("You can change only your own hours.")
+	}
+	return s.Store.Practitioner(c.Request().Context(), id)
+}
+
+func (s *Site) loadHours(c echo.Context) (hoursPage, error) {
+	p, err := s.practitionerToEdit(c)
+	if err != nil {
+		return hoursPage{}, err
+	}
+	ctx := c.Request().Context()
+	weekly, err := s.Store.WorkingHours(ctx, p.ID)
+	if err != nil {
+		return hoursPage{}, err
+	}
+	loc := p.Location()
+	today := s.today(loc)
+	d := hoursPage{P: p, Loc: loc, Days: weekdayInputs(weekly)}
+	if d.Overrides, err = s.Store.DateOverrides(ctx, p.ID, today, today.AddDays(366)); err != nil {
+		return hoursPage{}, err
+	}
+	now := s.Clock.Now()
+	if d.TimeOff, err = s.Store.TimeOffs(ctx, p.ID, now.Add(-24*time.Hour), now.Add(366*24*time.Hour)); err != nil {
+		return hoursPage{}, err
+	}
+	return d, nil
+}
+
+// weekdayInputs lays weekly hours out Monday first.
+func weekdayInputs(weekly []domain.WorkingHours) []weekdayHours {
+	days := make([]weekdayHours, 7)
+	count := make([]int, 7)
+	for i := range days {
+		days[i].Day = time.Weekday((i + 1) % 7)
+	}
+	for _, h := range weekly {
+		i := (int(h.Weekday) + 6) % 7
+		if count[i] < rangesPerDay {
+			days[i].Ranges[count[i]] = rangeInput{h.Range.Start.String(), h.Range.End.String()}
+			count[i]++
+		}
+	}
+	return days
+}
+
+// saveWeekly handles POST …/weekly: fields d{weekday}_{n}_start/_end.
+func (s *Site) saveWeekly(c echo.Context) error {
+	p, err := s.practitionerToEdit(c)
+	if err != nil {
+		return err
+	}
+	var hours []domain.WorkingHours
+	var v domain.Validation
+	for wd := time.Sunday; wd <= time.Saturday; wd++ {
+		for n := range rangesPerDay {
+			field := fmt.Sprintf("d%d_%d", wd, n)
+			start, end := trimmed(c.FormValue(field+"_start")), trimmed(c.FormValue(field+"_end"))
+			if start == "" && end == "" {
+				continue
+			}
+			r, err := parseRange(start, end)
+			if err != nil {
+				v.Add(field+"_start", wd.String()+": "+err.Error())
+				continue
+			}
+			hours = append(hours, domain.WorkingHours{PractitionerID: p.ID, Weekday: wd, Range: r})
+		}
+	}
+	err = v.Err()
+	if err == nil {
+		err = s.Store.SetWorkingHours(c.Request().Context(), p.ID, hours)
+	}
+	return s.afterHours(c, err, "weekly")
+}
+
+// parseRange reads "09:00" and "12:30" as a range.
+func parseRange(start, end string) (domain.TimeRange, error) {
+	a, err := domain.ParseTimeOfDay(start)
+	if err != nil {
+		return domain.TimeRange{}, fmt.Errorf("give the start as HH:MM")
+	}
+	b, err := domain.ParseTimeOfDay(end)
+	if err != nil {
+		return domain.TimeRange{}, fmt.Errorf("give the end as HH:MM")
+	}
+	r := domain.TimeRange{Start: a, End: b}
+	if r.Validate() != nil {
+		return r, fmt.Errorf("the end must differ from the start")
+	}
+	return r, nil
+}
+
+// afterHours redirects back, or shows the page with the problem.
+func (s *Site) afterHours(c echo.Context, err error, form string) error {
+	if err == nil {
+		return seeOther(c, "/staff/setup/hours/"+c.Param("id")+"?done=saved")
+	}
+	p, ok := problemOf(err)
+	if !ok {
+		return err
+	}
+	d, lerr := s.loadHours(c)
+	if lerr != nil {
+		return lerr
+	}
+	d.Form, d.Problem = form, p
+	return s.render(c, statusOf(err), "hours", "Working hours", d)
+}
+
+// saveOverride handles POST …/overrides: a date with other hours
+// ("09:00-12:00, 14:00-16:00") or none.
+func (s *Site) saveOverride(c echo.Context) error {
+	p, err := s.practitionerToEdit(c)
+	if err != nil {
+		return err
+	}
+	o := domain.DateOverride{PractitionerID: p.ID, Note: trimmed(c.FormValue("note"))}
+	if o.Date, err = domain.ParseDate(c.FormValue("date")); err != nil {
+		return s.afterHours(c, domain.Invalid("date", "Give the date as YYYY-MM-DD."), "override")
+	}
+	for _, part := range strings.Split(c.FormValue("ranges"), ",") {
+		if part = trimmed(part); part == "" {
+			continue
+		}
+		a, b, _ := strings.Cut(part, "-")
+		r, err := parseRange(trimmed(a), trimmed(b))
+		if err != nil {
+			return s.afterHours(c, domain.Invalid("ranges", "Write hours as 09:00-12:00, 14:00-17:00: "+err.Error()+"."), "override")
+		}
+		o.Ranges = append(o.Ranges, r)
+	}
+	return s.afterHours(c, s.Store.SaveDateOverride(c.Request().Context(), &o), "override")
+}
+
+// deleteOverride handles POST …/overrides/:oid/delete.
+func (s *Site) deleteOverride(c echo.Context) error {
+	p, err := s.practitionerToEdit(c)
+	if err != nil {
+		return err
+	}
+	return s.afterHours(c, s.Store.DeleteDateOverride(c.Request().Context(), p.ID, c.Param("oid")), "override")
+}
+
+// saveTimeOff handles POST …/time-off: from and to in the practitioner's zone.
+func (s *Site) saveTimeOff(c echo.Context) error {
+	p, err := s.practitionerToEdit(c)
+	if err != nil {
+		return err
+	}
+	loc := p.Location()
+	t := domain.TimeOff{PractitionerID: p.ID, Reason: trimmed(c.FormValue("reason"))}
+	if t.Start, err = localInstant(c.FormValue("start_date"), c.FormValue("start_time"), loc); err != nil {
+		return s.afterHours(c, domain.Invalid("start_date", "Give the start as a date and a time."), "timeoff")
+	}
+	if t.End, err = localInstant(c.FormValue("end_date"), c.FormValue("end_time"), loc); err != nil {
+		return s.afterHours(c, domain.Invalid("end_date", "Give the end as a date and a time."), "timeoff")
+	}
+	if !t.End.After(t.Start) {
+		return s.afterHours(c, domain.Invalid("end_date", "The end must be after the start."), "timeoff")
+	}
+	return s.afterHours(c, s.Store.CreateTimeOff(c.Request().Context(), &t), "timeoff")
+}
+
+// deleteTimeOff handles POST …/time-off/:tid/delete.
+func (s *Site) deleteTimeOff(c echo.Context) error {
+	p, err := s.practitionerToEdit(c)
+	if err != nil {
+		return err
+	}
+	return s.afterHours(c, s.Store.DeleteTimeOff(c.Request().Context(), p.ID, c.Param("tid")), "timeoff")
+}

@@ -1,0 +1,81 @@
+// Package web serves Frontdesk's server-rendered pages: the booking flow
+// and manage link for patients, and the calendar and setup pages for
+// front-desk staff. Every change goes through the same domain use cases as
+// the JSON API; templates, CSS and JS are embedded in the binary.
+package web
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/frontdesk/frontdesk/api"
+	"github.com/frontdesk/frontdesk/domain"
+)
+
+// Site holds what the page handlers need. Set the fields, then call Register.
+type Site struct {
+	Scheduler *domain.Scheduler
+	Store     domain.Store
+	API       *api.Server // sessions, sign-in and CSRF tokens
+	Clock     domain.Clock
+	Logger    *slog.Logger
+}
+
+// Register adds every page route and /static/* to e, which must come from
+// API.Echo so sessions and CSRF checks apply.
+func (s *Site) Register(e *echo.Echo) {
+	if s.Logger == nil {
+		s.Logger = slog.New(slog.DiscardHandler)
+	}
+	if s.Clock == nil {
+		s.Clock = domain.SystemClock
+	}
+	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", staticHandler())))
+
+	// Patients.
+	e.GET("/", s.landing)
+	e.GET("/book/:service", s.choosePractitioner)
+	e.GET("/book/:service/times", s.times)
+	e.GET("/book/:service/details", s.details)
+	e.POST("/book/:service/details", s.book)
+	e.GET("/manage/:token", s.manage)
+	e.POST("/manage/:token/reschedule", s.manageReschedule)
+	e.POST("/manage/:token/cancel", s.manageCancel)
+
+	// Staff sign-in.
+	e.GET("/staff/login", s.loginForm)
+	e.POST("/staff/login", s.login)
+	e.POST("/staff/logout", s.logout)
+
+	staff := e.Group("/staff", s.requireStaff())
+	desk := requireRole(domain.RoleAdmin, domain.RoleFrontDesk)
+	admin := requireRole(domain.RoleAdmin)
+	staff.GET("", s.calendar)
+	staff.GET("/bookings/new", s.newBookingForm, desk)
+	staff.POST("/bookings/new", s.createBooking, desk)
+	staff.GET("/bookings/:id", s.bookingPage)
+	staff.POST("/bookings/:id/notes", s.bookingNotes)
+	staff.POST("/bookings/:id/status", s.bookingStatus)
+	staff.POST("/bookings/:id/move", s.bookingMove)
+	staff.POST("/bookings/:id/cancel", s.bookingCancel)
+	staff.GET("/patients", s.patients, desk)
+
+	staff.GET("/setup/practitioners", s.practitioners, admin)
+	staff.POST("/setup/practitioners", s.savePractitioner, admin)
+	staff.GET("/setup/services", s.services, admin)
+	staff.POST("/setup/services", s.saveService, admin)
+	staff.GET("/setup/hours/:id", s.hours)
+	staff.POST("/setup/hours/:id/weekly", s.saveWeekly)
+	staff.POST("/setup/hours/:id/overrides", s.saveOverride)
+	staff.POST("/setup/hours/:id/overrides/:oid/delete", s.deleteOverride)
+	staff.POST("/setup/hours/:id/time-off", s.saveTimeOff)
+	staff.POST("/setup/hours/:id/time-off/:tid/delete", s.deleteTimeOff)
+	staff.GET("/setup/users", s.users, admin)
+	staff.POST("/setup/users", s.saveUser, admin)
+	staff.GET("/feeds", s.feeds, desk)
+	staff.POST("/feeds", s.rotateFeed, desk)
+	staff.GET("/notifications", s.notifications, desk)
+	staff.POST("/notifications/:id/retry", s.retryNotification, desk)
+}

@@ -1,0 +1,153 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/frontdesk/frontdesk/domain"
+)
+
+// newBookingPage books a visit for a caller: an existing patient from the
+// search, or a new one.
+type newBookingPage struct {
+	Query         string
+	Patients      []domain.Patient
+	Services      []domain.Service
+	Practitioners []domain.Practitioner
+	Form          newBookingForm
+	Key           string
+	Zone          string
+	Problem       formProblem
+	Intake        intakeChoices
+}
+
+// newBookingForm is what the front desk typed.
+type newBookingForm struct {
+	PatientID                 string
+	ServiceID, PractitionerID string
+	Date, Time                string
+	Name, Email, Phone, Notes string
+	Overbook                  bool
+	PainAreas, Tried          []string
+	Duration, IntakeNotes     string
+}
+
+// newBookingForm handles GET /staff/bookings/new (?q= searches patients,
+// ?patient= picks one).
+func (s *Site) newBookingForm(c echo.Context) error {
+	d, err := s.loadNewBooking(c, newBookingForm{PatientID: c.QueryParam("patient"), Date: s.today(s.clinic(c).Location()).String()})
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "newbooking", "New booking", d)
+}
+
+func (s *Site) loadNewBooking(c echo.Context, f newBookingForm) (newBookingPage, error) {
+	ctx := c.Request().Context()
+	d := newBookingPage{Query: trimmed(c.QueryParam("q")), Form: f, Key: newKey(), Zone: zoneLabel(s.clinic(c).Location()), Intake: intake}
+	var err error
+	if d.Services, err = s.Store.Services(ctx, false); err != nil {
+		return d, err
+	}
+	if d.Practitioners, err = s.Store.Practitioners(ctx, false); err != nil {
+		return d, err
+	}
+	if d.Query != "" {
+		if d.Patients, err = s.Store.Patients(ctx, domain.PatientFilter{Query: d.Query, Limit: 20}); err != nil {
+			return d, err
+		}
+	}
+	if domain.IsID(f.PatientID) {
+		p, err := s.Store.Patient(ctx, f.PatientID)
+		if err != nil {
+			return d, err
+		}
+		d.Patients = append([]domain.Patient{p}, d.Patients...)
+	}
+	return d, nil
+}
+
+// createBooking handles POST /staff/bookings/new. Staff may book outside
+// notice and horizon and may overbook deliberately.
+func (s *Site) createBooking(c echo.Context) error {
+	form, _ := c.FormParams()
+	f := newBookingForm{
+		PatientID: form.Get("patient_id"), ServiceID: form.Get("service_id"), PractitionerID: form.Get("practitioner_id"),
+		Date: form.Get("date"), Time: form.Get("time"), Name: trimmed(form.Get("patient.name")),
+		Email: trimmed(form.Get("patient.email")), Phone: trimmed(form.Get("patient.phone")), Notes: trimmed(form.Get("notes")),
+		Overbook: form.Get("overbook") == "on", PainAreas: form["intake.pain_areas"], Tried: form["intake.tried"],
+		Duration: form.Get("intake.duration"), IntakeNotes: trimmed(form.Get("intake.notes")),
+	}
+	booked, err := s.bookForCaller(c, f, form.Get("idempotency_key"))
+	if err == nil {
+		return seeOther(c, "/staff/bookings/"+booked.Booking.ID+"?done=booked")
+	}
+	p, ok := problemOf(err)
+	if !ok {
+		return err
+	}
+	d, lerr := s.loadNewBooking(c, f)
+	if lerr != nil {
+		return lerr
+	}
+	d.Problem = p
+	return s.render(c, statusOf(err), "newbooking", "New booking", d)
+}
+
+func (s *Site) bookForCaller(c echo.Context, f newBookingForm, key string) (domain.Booked, error) {
+	ctx := c.Request().Context()
+	start, err := localInstant(f.Date, f.Time, s.clinic(c).Location())
+	if err != nil {
+		return domain.Booked{}, err
+	}
+	if !domain.IsID(f.ServiceID) {
+		return domain.Booked{}, domain.Invalid("service_id", "Choose a service.")
+	}
+	sv, err := s.Store.Service(ctx, f.ServiceID)
+	if domain.ErrorKind(err) == domain.KindNotFound {
+		return domain.Booked{}, domain.Invalid("service_id", "Choose a service from the list.")
+	} else if err != nil {
+		return domain.Booked{}, err
+	}
+	patient := domain.Patient{Name: f.Name, Email: f.Email, Phone: f.Phone}
+	if f.PatientID != "" {
+		if patient, err = s.Store.Patient(ctx, f.PatientID); err != nil {
+			return domain.Booked{}, domain.Invalid("patient_id", "Choose the patient again; that one was not found.")
+		}
+	}
+	req := domain.BookRequest{
+		ServiceID: sv.ID, PractitionerID: f.PractitionerID, Start: start, TimeZone: s.clinic(c).TimeZone,
+		Patient: patient, Notes: f.Notes, Actor: staffActor(c), Overbook: f.Overbook, IdempotencyKey: key,
+	}
+	if sv.Kind == domain.KindCaseReview {
+		req.Intake = &domain.Intake{PainAreas: f.PainAreas, Duration: f.Duration, Tried: f.Tried, Notes: f.IntakeNotes}
+	}
+	if key != "" {
+		req.RequestHash = requestHash(req)
+	}
+	return s.Scheduler.Book(ctx, req)
+}
+
+// patientsPage lists patients matching a search.
+type patientsPage struct {
+	Query    string
+	Patients []domain.Patient
+}
+
+// patients handles GET /staff/patients?q=.
+func (s *Site) patients(c echo.Context) error {
+	d := patientsPage{Query: trimmed(c.QueryParam("q"))}
+	var err error
+	d.Patients, err = s.Store.Patients(c.Request().Context(), domain.PatientFilter{Query: d.Query, Limit: 50})
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "patients", "Patients", d)
+}
+
+// bookFor is the new-booking link for a patient.
+func bookFor(p domain.Patient) string {
+	return "/staff/bookings/new?patient=" + url.QueryEscape(p.ID)
+}
