@@ -129,7 +129,7 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		path := c.Request().URL.Path
-		if strings.HasPrefix(path, "/manage") || strings.HasPrefix(path, "/api/v1/manage") {
+		if strings.HasPrefix(path, "/manage") || strings.HasPrefix(path, "/api/v1/manage") || strings.HasPrefix(path, "/feeds/") {
 			h.Set("Referrer-Policy", "no-referrer")
 		} else {
 			h.Set("Referrer-Policy", "strict-origin-when-cross-origin")

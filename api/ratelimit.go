@@ -108,5 +108,7 @@ func isPublicWrite(r *http.Request) bool {
 		return false
 	}
 	p := r.URL.Path
-	return p == "/api/v1/bookings" || strings.HasPrefix(p, "/api/v1/manage/")
+	// The pages' own public forms (web/) count the same as the JSON routes.
+	return p == "/api/v1/bookings" || strings.HasPrefix(p, "/api/v1/manage/") ||
+		strings.HasPrefix(p, "/book/") || strings.HasPrefix(p, "/manage/")
 }
