@@ -5,9 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +16,7 @@ import (
 	"github.com/frontdesk/frontdesk/notifications"
 	"github.com/frontdesk/frontdesk/storage"
 	"github.com/frontdesk/frontdesk/storage/storagetest"
+	"github.com/frontdesk/frontdesk/tools/icalcheck"
 )
 
 // feedClock is the feeds' clock, moved by the tests so that a change is
@@ -212,27 +210,8 @@ type icalJSReport struct {
 // which also checks CRLF, 75-octet lines and UTF-8.
 func icalJS(t testing.TB, ics []byte) icalJSReport {
 	t.Helper()
-	dir := filepath.Join("..", "tools", "icalcheck")
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "ical.js")); err != nil {
-		t.Fatalf("ical.js is not installed: run `npm ci --prefix tools/icalcheck` in the module root (%v)", err)
-	}
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Fatalf("node is not installed: run `apt-get install -y nodejs npm` (%v)", err)
-	}
-	file := filepath.Join(t.TempDir(), "feed.ics")
-	if err := os.WriteFile(file, ics, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command("node", filepath.Join(dir, "check.js"), file)
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("ical.js rejects the calendar: %v: %s\n%s", err, stderr.String(), ics)
-	}
 	var r icalJSReport
-	if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
-		t.Fatalf("read check.js output %q: %v", stdout.String(), err)
-	}
+	icalcheck.Run(t, ics, &r)
 	return r
 }
 

@@ -2,7 +2,6 @@ package notifications
 
 import (
 	"bytes"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/frontdesk/frontdesk/domain"
+	"github.com/frontdesk/frontdesk/tools/icalcheck"
 )
 
 // The calendars below are read by two parsers that share no code with
@@ -18,27 +18,8 @@ import (
 // icalCheck runs tools/icalcheck/check.js on ics and returns its report.
 func icalCheck(t *testing.T, ics []byte) icalReport {
 	t.Helper()
-	dir := filepath.Join("..", "tools", "icalcheck")
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "ical.js")); err != nil {
-		t.Fatalf("ical.js is not installed: run `npm ci --prefix tools/icalcheck` in the module root (%v)", err)
-	}
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Fatalf("node is not installed: run `apt-get install -y nodejs npm` (%v)", err)
-	}
-	file := filepath.Join(t.TempDir(), "in.ics")
-	if err := os.WriteFile(file, ics, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command("node", filepath.Join(dir, "check.js"), file)
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("ical.js rejects the calendar: %v: %s\n%s", err, stderr.String(), ics)
-	}
 	var r icalReport
-	if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
-		t.Fatalf("read check.js output %q: %v", stdout.String(), err)
-	}
+	icalcheck.Run(t, ics, &r)
 	return r
 }
 

@@ -160,14 +160,16 @@ func worker(ctx context.Context, cfg config, stderr io.Writer) error {
 	return nil
 }
 
-// migrate applies every pending migration; opening the store does it.
+// migrate applies every pending migration and names the files it applied.
 func migrate(ctx context.Context, cfg config, stdout io.Writer) error {
-	store, err := storage.Open(ctx, cfg.DatabaseURL)
+	applied, err := storage.Migrate(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	defer store.Close()
-	fmt.Fprintf(stdout, "database (%s) is at the newest version\n", store.Dialect())
+	for _, name := range applied {
+		fmt.Fprintln(stdout, "applied", name)
+	}
+	fmt.Fprintf(stdout, "database is at the newest version (%d applied now)\n", len(applied))
 	return nil
 }
 
