@@ -47,23 +47,6 @@ func (e *DeliveryError) Error() string {
 // Unwrap returns the individual failures.
 func (e *DeliveryError) Unwrap() []error { return e.Errs }
 
-// outcomes spreads the result of Send over its n messages: the error of each,
-// nil for a delivered one.
-func outcomes(err error, n int) []error {
-	errs := make([]error, n)
-	var de *DeliveryError
-	switch {
-	case err == nil:
-	case errors.As(err, &de) && len(de.Errs) == n:
-		copy(errs, de.Errs)
-	default:
-		for i := range errs {
-			errs[i] = err
-		}
-	}
-	return errs
-}
-
 // NewTransport returns the transport SMTP_URL asks for. With smtpURL "" it is
 // a FileTransport writing .eml files into dir (DATA_DIR/mail), so a default
 // run needs no mail server. Otherwise it is SMTP:

@@ -89,23 +89,26 @@ func (w *Worker) runOnce(ctx context.Context) (claimed, sent int, err error) {
 		ready = append(ready, m)
 		composed = append(composed, mm)
 	}
-	if len(composed) > 0 {
-		results := outcomes(w.Transport.Send(ctx, composed...), len(composed))
-		for i, m := range ready {
-			if results[i] != nil {
-				errs = append(errs, w.fail(record, m, results[i], false))
-				continue
-			}
-			at := w.clock().Now()
-			w.Metrics.sent(m, at)
-			if err := w.Store.MarkSent(record, m.ID, at); err != nil {
-				errs = append(errs, fmt.Errorf("mark message %s sent: %w", m.ID, err))
-				continue
-			}
-			sent++
-			w.logger().Info("message sent", "message_id", m.ID, "booking_id", m.BookingID,
-				"kind", string(m.Kind), "attempt", m.Attempts+1)
+	// One message at a time, marked sent as soon as the server accepted it:
+	// a crash between the two can then repeat at most one message, not a
+	// whole batch. Messages left when ctx ends come back after their lease.
+	for i, m := range ready {
+		if ctx.Err() != nil {
+			break
 		}
+		if err := w.Transport.Send(ctx, composed[i]); err != nil {
+			errs = append(errs, w.fail(record, m, err, false))
+			continue
+		}
+		at := w.clock().Now()
+		w.Metrics.sent(m, at)
+		if err := w.Store.MarkSent(record, m.ID, at); err != nil {
+			errs = append(errs, fmt.Errorf("mark message %s sent: %w", m.ID, err))
+			continue
+		}
+		sent++
+		w.logger().Info("message sent", "message_id", m.ID, "booking_id", m.BookingID,
+			"kind", string(m.Kind), "attempt", m.Attempts+1)
 	}
 	return len(msgs), sent, errors.Join(errs...)
 }
