@@ -138,7 +138,7 @@ type nameRef struct {
 
 // bookingZone is the zone a booking's times are shown in: the patient's.
 func bookingZone(b domain.Booking) *time.Location {
-	if loc, err := time.LoadLocation(b.TimeZone); err == nil && b.TimeZone != "" {
+	if loc, err := domain.LoadZone(b.TimeZone); err == nil {
 		return loc
 	}
 	return time.UTC

@@ -65,7 +65,7 @@ func loadZone(field, name string) (*time.Location, error) {
 	if name == "" || name == "Local" {
 		return nil, domain.Invalid(field, "Use an IANA time zone such as America/New_York.")
 	}
-	loc, err := time.LoadLocation(name)
+	loc, err := domain.LoadZone(name)
 	if err != nil {
 		return nil, domain.Invalid(field, "Unknown time zone; use an IANA name such as America/New_York.")
 	}

@@ -40,7 +40,7 @@ var DefaultPolicy = Policy{
 // Location returns the clinic's zone (UTC if the stored name is unknown,
 // which Validate prevents).
 func (c Clinic) Location() *time.Location {
-	loc, err := time.LoadLocation(c.TimeZone)
+	loc, err := LoadZone(c.TimeZone)
 	if err != nil {
 		return time.UTC
 	}
@@ -64,10 +64,7 @@ func (c Clinic) Validate() error {
 }
 
 func validZone(name string) bool {
-	if name == "" || name == "Local" {
-		return false
-	}
-	_, err := time.LoadLocation(name)
+	_, err := LoadZone(name)
 	return err == nil
 }
 

@@ -26,7 +26,7 @@ func (p Practitioner) Performs(serviceID string) bool {
 
 // Location returns p's zone (UTC if unknown, which Validate prevents).
 func (p Practitioner) Location() *time.Location {
-	loc, err := time.LoadLocation(p.TimeZone)
+	loc, err := LoadZone(p.TimeZone)
 	if err != nil {
 		return time.UTC
 	}

@@ -24,8 +24,9 @@ type Scheduler struct {
 type BookRequest struct {
 	ServiceID string
 	// PractitionerID "" lets the clinic pick a free practitioner who performs
-	// the service: the one with the fewest live bookings that day, ties in
-	// the store's order (SortOrder, Name); the next is tried if one is taken.
+	// the service: the one with the fewest live bookings that day (not
+	// counting squeezed-in ones), ties in the store's order (Name); the
+	// next is tried if one is taken.
 	PractitionerID string
 	Start          time.Time
 	TimeZone       string  // the patient's IANA zone for emails; "" = the clinic's
@@ -79,18 +80,16 @@ func (s *Scheduler) Book(ctx context.Context, req BookRequest) (Booked, error) {
 		return Booked{}, Forbidden("Only staff may overbook.")
 	}
 	now := s.now()
-	if req.IdempotencyKey != "" && len(req.IdempotencyKey) <= maxIdempotencyKey {
-		got, found, err := s.replay(ctx, req, now)
-		if err != nil || found {
-			return got, err
-		}
-	}
 	got, err := s.book(ctx, req, now)
-	if err != nil && req.IdempotencyKey != "" && ErrorKind(err) == KindConflict {
-		// A concurrent twin with the same key may have taken the slot (or
-		// the case review) between our look-up and our check: answer with it.
-		if twin, found, rerr := s.replay(ctx, req, now); rerr == nil && found {
-			return twin, nil
+	if err != nil && req.IdempotencyKey != "" && len(req.IdempotencyKey) <= maxIdempotencyKey &&
+		(ErrorKind(err) == KindConflict || ErrorKind(err) == KindInvalid) {
+		// A repeat of a request already answered fails its own checks: its
+		// slot (or case review) is taken by the booking it made, or its
+		// start has passed. Answer as the first time. A new request with a
+		// stored key gets here too, or fails to store its key (create
+		// replays then), so the common first request costs no look-up.
+		if first, found, rerr := s.replay(ctx, req, now); found || rerr != nil {
+			return first, rerr
 		}
 	}
 	return got, err
@@ -226,9 +225,8 @@ func (s *Scheduler) practitionerFor(ctx context.Context, id string, svc Service,
 	return p, true, nil
 }
 
-// candidates returns the practitioners to try, fairest first: the chosen
-// one, or every active practitioner performing the service ordered by their
-// live bookings on the visit's day in the clinic's zone.
+// candidates returns the practitioners to try: the chosen one, or every
+// active practitioner performing the service (place puts them in fair order).
 func (s *Scheduler) candidates(ctx context.Context, plan bookingPlan, chosen []Practitioner) ([]Practitioner, error) {
 	actor := plan.req.Actor
 	if len(chosen) > 0 {
@@ -250,31 +248,28 @@ func (s *Scheduler) candidates(ctx context.Context, plan bookingPlan, chosen []P
 	if len(out) == 0 {
 		return nil, Invalid("practitioner_id", "No practitioner offers this service.")
 	}
-	return s.fairOrder(ctx, plan, out)
+	return out, nil
 }
 
-// fairOrder sorts ps by their live bookings on the visit's day, keeping the
-// given order among equals.
-func (s *Scheduler) fairOrder(ctx context.Context, plan bookingPlan, ps []Practitioner) ([]Practitioner, error) {
+// fairOrder sorts ps by how many visits hold time in their schedules on
+// the visit's day in the clinic's zone (live bookings that are not squeezed
+// in), keeping the given order among equals.
+func fairOrder(plan bookingPlan, ps []Practitioner, scheds map[string]Schedule) {
 	if len(ps) < 2 {
-		return ps, nil
+		return
 	}
 	loc := plan.clinic.Location()
 	day := DateOf(plan.req.Start.In(loc))
-	booked, err := s.Store.Bookings(ctx, BookingFilter{
-		From:     WallClock(day, 0, loc),
-		To:       WallClock(day.AddDays(1), 0, loc),
-		Statuses: liveStatuses,
-	})
-	if err != nil {
-		return nil, wrap("count bookings of the day", err)
-	}
+	from, to := WallClock(day, 0, loc), WallClock(day.AddDays(1), 0, loc)
 	load := make(map[string]int, len(ps))
-	for _, b := range booked {
-		load[b.PractitionerID]++
+	for _, p := range ps {
+		for _, b := range scheds[p.ID].Busy {
+			if b.Start.Before(to) && b.End.After(from) {
+				load[p.ID]++
+			}
+		}
 	}
 	slices.SortStableFunc(ps, func(a, b Practitioner) int { return load[a.ID] - load[b.ID] })
-	return ps, nil
 }
 
 // checkHistory applies the once-per-patient and new-patients-only rules.
@@ -303,6 +298,9 @@ func (s *Scheduler) place(ctx context.Context, plan bookingPlan) (Booked, error)
 	scheds, err := s.schedulesAround(ctx, plan.candidates, plan.service, plan.req.Start)
 	if err != nil {
 		return Booked{}, err
+	}
+	if plan.req.PractitionerID == "" {
+		fairOrder(plan, plan.candidates, scheds)
 	}
 	plan.token, _ = NewToken()
 	var firstErr error

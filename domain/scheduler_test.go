@@ -1056,6 +1056,33 @@ func TestIdempotentReplayAfterStaffChange(t *testing.T) {
 	}
 }
 
+// TestIdempotentRetryFindsFirstAnswer covers retries that do not fail on
+// their own slot: the first booking was cancelled (the slot is free again),
+// or its start has passed. Each still gets the first answer and books nothing.
+func TestIdempotentRetryFindsFirstAnswer(t *testing.T) {
+	f := newSchedFixture(t)
+	ctx := context.Background()
+	req := f.req()
+	req.Start = f.at(0, 16, 0) // within the key's 24 hours
+	req.IdempotencyKey, req.RequestHash = "retry-key", "retry-body"
+	first := mustBook(t, f, req)
+	if _, err := f.sched.Cancel(ctx, f.desk, first.Booking.ID, "patient called"); err != nil {
+		t.Fatalf("Cancel = %v", err)
+	}
+	again := mustBook(t, f, req)
+	if !again.Replayed || again.Booking.ID != first.Booking.ID || again.Booking.Status != domain.StatusCancelled {
+		t.Errorf("retry after a cancel = %+v, want the first (cancelled) booking, replayed", again.Booking)
+	}
+	f.clock.set(req.Start.Add(time.Minute))
+	late := mustBook(t, f, req)
+	if !late.Replayed || late.Booking.ID != first.Booking.ID {
+		t.Errorf("retry after the start passed = %+v, want the first booking, replayed", late.Booking)
+	}
+	if len(f.bookings()) != 1 {
+		t.Errorf("retries stored %d bookings, want 1", len(f.bookings()))
+	}
+}
+
 func TestIdempotentStorm(t *testing.T) {
 	f := newSchedFixture(t)
 	req := f.req()

@@ -70,10 +70,7 @@ func newView(m domain.Message) view {
 // returns it with the name to show.
 func location(names ...string) (*time.Location, string) {
 	for _, name := range names {
-		if name == "" || name == "Local" {
-			continue
-		}
-		if loc, err := time.LoadLocation(name); err == nil {
+		if loc, err := domain.LoadZone(name); err == nil {
 			return loc, name
 		}
 	}

@@ -70,20 +70,25 @@ const (
 )
 
 func insertAudit(tx *gorm.DB, e domain.AuditEntry) error {
-	if e.ID == "" {
-		e.ID = domain.NewID()
-	}
-	if !domain.IsID(e.ID) {
-		return domain.Invalid("id", "Not a valid id.")
-	}
-	if e.Action == "" {
-		return domain.Invalid("action", "An audit entry needs an action.")
-	}
-	row, err := toAuditRow(e)
+	row, err := newAuditRow(e)
 	if err != nil {
 		return err
 	}
 	return tx.Create(&row).Error
+}
+
+// newAuditRow checks a new entry and gives it an id when it has none.
+func newAuditRow(e domain.AuditEntry) (auditRow, error) {
+	if e.ID == "" {
+		e.ID = domain.NewID()
+	}
+	if !domain.IsID(e.ID) {
+		return auditRow{}, domain.Invalid("id", "Not a valid id.")
+	}
+	if e.Action == "" {
+		return auditRow{}, domain.Invalid("action", "An audit entry needs an action.")
+	}
+	return toAuditRow(e)
 }
 
 // RecordAudit appends e to the audit log, giving it an id and time when it

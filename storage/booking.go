@@ -117,6 +117,15 @@ func (s *Store) CreateBooking(ctx context.Context, b *domain.Booking, p *domain.
 	}
 	b.CreatedAt = orNow(b.CreatedAt)
 	b.UpdatedAt = orNow(b.UpdatedAt)
+	if s.dialect == DialectPostgres {
+		patient, err := s.pgCreateBooking(ctx, *b, *p, fx)
+		if err != nil {
+			return dbError("store booking", err)
+		}
+		*p = patient
+		b.PatientID = patient.ID
+		return nil
+	}
 	var patient domain.Patient
 	err := s.bookingTx(ctx, b.PractitionerID, func(tx *gorm.DB) error {
 		if fx.Idempotency != nil {

@@ -59,19 +59,11 @@ func (r clinicRow) domain() domain.Clinic {
 	}
 }
 
-// Clinic returns the settings; domain.ErrNotFound before setup.
-func (s *Store) Clinic(ctx context.Context) (domain.Clinic, error) {
-	var row clinicRow
-	if err := s.db.WithContext(ctx).Take(&row, 1).Error; err != nil {
-		return domain.Clinic{}, dbError("select clinic", err)
-	}
-	return row.domain(), nil
-}
-
 // SaveClinic creates or replaces the settings. A zero UpdatedAt is stored
 // as now.
 func (s *Store) SaveClinic(ctx context.Context, c domain.Clinic) error {
 	row := toClinicRow(c)
 	err := s.w.WithContext(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error
+	s.invalidateCatalog()
 	return dbError("save clinic", err)
 }

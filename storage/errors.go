@@ -87,7 +87,8 @@ func isUnique(err error, pgName, sqliteColumns string) bool {
 
 // isForeignKey reports a foreign key violation.
 func isForeignKey(err error) bool {
-	if errors.Is(err, gorm.ErrForeignKeyViolated) {
+	var pg *pgconn.PgError
+	if errors.Is(err, gorm.ErrForeignKeyViolated) || errors.As(err, &pg) && pg.Code == "23503" {
 		return true
 	}
 	var lite *gosqlite.Error

@@ -40,6 +40,13 @@ func (s *Store) BulkInsertBookings(ctx context.Context, patients []domain.Patien
 	return db.Exec("ANALYZE bookings").Error
 }
 
+// busySQL is the busy branch of scheduleSQL on its own.
+const busySQL = `
+	SELECT practitioner_id, block_start, block_end FROM bookings
+	WHERE practitioner_id IN ? AND status <> 'cancelled' AND NOT overbooked
+	  AND block_start < ? AND block_start > ? AND block_end > ?
+	ORDER BY practitioner_id, block_start`
+
 // BareBusyQuery runs the busy-block range query of Schedules with
 // database/sql alone and counts the rows: the floor Schedules is compared to.
 func (s *Store) BareBusyQuery(ctx context.Context, ids []string, from, to time.Time) (int, error) {

@@ -45,41 +45,6 @@ func (r practitionerRow) domain(serviceIDs []string) domain.Practitioner {
 	}
 }
 
-// Practitioners lists practitioners by name; only active ones unless all.
-func (s *Store) Practitioners(ctx context.Context, all bool) ([]domain.Practitioner, error) {
-	q := s.db.WithContext(ctx).Order("name, id")
-	if !all {
-		q = q.Where("active")
-	}
-	var rows []practitionerRow
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, dbError("select practitioners", err)
-	}
-	out, err := s.withServices(s.db.WithContext(ctx), rows)
-	if err != nil {
-		return nil, dbError("select practitioner services", err)
-	}
-	return out, nil
-}
-
-// Practitioner returns one practitioner with their services;
-// domain.ErrNotFound when none has the id.
-func (s *Store) Practitioner(ctx context.Context, id string) (domain.Practitioner, error) {
-	if !domain.IsID(id) {
-		return domain.Practitioner{}, domain.ErrNotFound
-	}
-	var row practitionerRow
-	db := s.db.WithContext(ctx)
-	if err := db.Where("id = ?", lowerID(id)).Take(&row).Error; err != nil {
-		return domain.Practitioner{}, dbError("select practitioner", err)
-	}
-	out, err := s.withServices(db, []practitionerRow{row})
-	if err != nil {
-		return domain.Practitioner{}, dbError("select practitioner services", err)
-	}
-	return out[0], nil
-}
-
 // withServices converts rows, loading every row's service ids in one query.
 func (s *Store) withServices(db *gorm.DB, rows []practitionerRow) ([]domain.Practitioner, error) {
 	ids := make([]string, len(rows))
@@ -120,6 +85,7 @@ func (s *Store) CreatePractitioner(ctx context.Context, p *domain.Practitioner) 
 		}
 		return setServices(tx, row.ID, p.ServiceIDs)
 	})
+	s.invalidateCatalog()
 	if err != nil {
 		return dbError("create practitioner", err)
 	}
@@ -147,6 +113,7 @@ func (s *Store) UpdatePractitioner(ctx context.Context, p *domain.Practitioner) 
 		}
 		return setServices(tx, row.ID, p.ServiceIDs)
 	})
+	s.invalidateCatalog()
 	return dbError("update practitioner", err)
 }
 

@@ -2,9 +2,8 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"time"
-
-	"gorm.io/gorm"
 
 	"github.com/frontdesk/frontdesk/domain"
 )
@@ -13,114 +12,112 @@ import (
 // read can bound block_start from below and stay an index range scan.
 const maxBlock = 24 * time.Hour
 
-// busyRow is one live, non-overbooked booking's block.
-type busyRow struct {
-	PractitionerID string
-	BlockStart     instant
-	BlockEnd       instant
-}
-
-// busySQL reads busy blocks overlapping [from, to) for a set of
-// practitioners from the bookings_blocks index.
-const busySQL = `
-	SELECT practitioner_id, block_start, block_end FROM bookings
-	WHERE practitioner_id IN ? AND status <> 'cancelled' AND NOT overbooked
-	  AND block_start < ? AND block_start > ? AND block_end > ?
-	ORDER BY practitioner_id, block_start`
+// scheduleSQL reads, in one statement and one round trip, everything the
+// slot engine needs for a set of practitioners: weekly hours (h), date
+// overrides (o), time off (t) and the blocks of live, non-overbooked
+// bookings (b), as rows of one shape. The busy branch reads the
+// bookings_blocks index: a block is at most maxBlock long, so block_start
+// is bounded from below too.
+const scheduleSQL = `
+	SELECT 'h' AS kind, practitioner_id, CAST(id AS TEXT) AS id,
+	       weekday AS n1, start_minute AS n2, end_minute AS n3,
+	       CAST(NULL AS TEXT) AS day, CAST(NULL AS TEXT) AS txt, CAST(NULL AS TEXT) AS note,
+	       CAST(NULL AS TIMESTAMPTZ) AS t1, CAST(NULL AS TIMESTAMPTZ) AS t2
+	FROM working_hours WHERE practitioner_id IN @ids
+	UNION ALL
+	SELECT 'o', practitioner_id, CAST(id AS TEXT), 0, 0, 0, CAST(day AS TEXT), ranges, note, NULL, NULL
+	FROM date_overrides WHERE practitioner_id IN @ids AND day >= @first AND day <= @last
+	UNION ALL
+	SELECT 't', practitioner_id, CAST(id AS TEXT), 0, 0, 0, NULL, reason, NULL, start_at, end_at
+	FROM time_off WHERE practitioner_id IN @ids AND end_at > @from AND start_at < @to
+	UNION ALL
+	SELECT 'b', practitioner_id, '', 0, 0, 0, NULL, NULL, NULL, block_start, block_end
+	FROM bookings
+	WHERE practitioner_id IN @ids AND status <> 'cancelled' AND NOT overbooked
+	  AND block_start < @to AND block_start > @earliest AND block_end > @from
+	ORDER BY kind, practitioner_id, n1, n2, day, t1`
 
 // Schedules loads, for each known practitioner in practitionerIDs (in that
 // order; unknown and malformed ids are left out), everything the slot
 // engine needs in [from, to): weekly hours, the overrides of the dates the
 // window touches in any zone, time off and busy blocks overlapping the
-// window. It makes one query per table, however many practitioners.
+// window. The practitioners come from the catalog; the rest is one query.
 func (s *Store) Schedules(ctx context.Context, practitionerIDs []string, from, to time.Time) ([]domain.Schedule, error) {
 	ids := unique(validIDs(practitionerIDs))
 	if len(ids) == 0 || !from.Before(to) {
 		return []domain.Schedule{}, nil
 	}
-	db := s.db.WithContext(ctx)
-	var prs []practitionerRow
-	if err := db.Where("id IN ?", ids).Find(&prs).Error; err != nil {
-		return nil, dbError("select schedules", err)
-	}
-	practitioners, err := s.withServices(db, prs)
+	cat, err := s.catalog(ctx)
 	if err != nil {
-		return nil, dbError("select schedules", err)
+		return nil, err
 	}
-	byID := make(map[string]*domain.Schedule, len(practitioners))
-	for _, p := range practitioners {
-		byID[p.ID] = &domain.Schedule{Practitioner: p}
-	}
-	if err := loadSchedules(db, ids, from, to, byID); err != nil {
-		return nil, dbError("select schedules", err)
-	}
-	out := make([]domain.Schedule, 0, len(byID))
+	out := make([]domain.Schedule, 0, len(ids))
+	index := make(map[string]int, len(ids))
+	known := ids[:0:0]
 	for _, id := range ids {
-		if sc, ok := byID[id]; ok {
-			out = append(out, *sc)
+		if p, ok := cat.practitioner(id); ok {
+			index[id] = len(out)
+			out = append(out, domain.Schedule{Practitioner: clonePractitioner(p)})
+			known = append(known, id)
 		}
+	}
+	if len(known) == 0 {
+		return out, nil
+	}
+	if err := s.loadSchedules(ctx, known, from, to, out, index); err != nil {
+		return nil, dbError("select schedules", err)
 	}
 	return out, nil
 }
 
-// loadSchedules fills hours, overrides, time off and busy blocks.
-func loadSchedules(db *gorm.DB, ids []string, from, to time.Time, byID map[string]*domain.Schedule) error {
-	var hours []workingHoursRow
-	if err := db.Where("practitioner_id IN ?", ids).Order("weekday, start_minute").Find(&hours).Error; err != nil {
-		return err
-	}
-	for _, h := range hours {
-		if sc := byID[h.PractitionerID]; sc != nil {
-			sc.Weekly = append(sc.Weekly, h.domain())
-		}
-	}
+// loadSchedules runs scheduleSQL and files each row under its practitioner.
+func (s *Store) loadSchedules(ctx context.Context, ids []string, from, to time.Time, out []domain.Schedule, index map[string]int) error {
 	// Local dates lie within a day of UTC dates; a range may run past
 	// midnight from the day before.
 	first, last := domain.DateOf(from.UTC()).AddDays(-2), domain.DateOf(to.UTC()).AddDays(1)
-	var overrides []dateOverrideRow
-	err := db.Where("practitioner_id IN ? AND day >= ? AND day <= ?", ids, civil(first), civil(last)).
-		Order("day").Find(&overrides).Error
-	if err != nil {
-		return err
-	}
-	for _, r := range overrides {
-		o, err := r.domain()
-		if err != nil {
-			return err
-		}
-		if sc := byID[r.PractitionerID]; sc != nil {
-			sc.Overrides = append(sc.Overrides, o)
-		}
-	}
-	var offs []timeOffRow
-	err = db.Where("practitioner_id IN ? AND end_at > ? AND start_at < ?", ids, at(from), at(to)).
-		Order("start_at").Find(&offs).Error
-	if err != nil {
-		return err
-	}
-	for _, r := range offs {
-		if sc := byID[r.PractitionerID]; sc != nil {
-			sc.TimeOff = append(sc.TimeOff, r.domain())
-		}
-	}
-	return loadBusy(db, ids, from, to, byID)
-}
-
-// loadBusy scans busy blocks directly, without GORM's reflection: a month
-// of a busy clinic is thousands of rows.
-func loadBusy(db *gorm.DB, ids []string, from, to time.Time, byID map[string]*domain.Schedule) error {
-	rows, err := db.Raw(busySQL, ids, at(to), at(from.Add(-maxBlock-time.Second)), at(from)).Rows()
+	rows, err := s.db.WithContext(ctx).Raw(scheduleSQL, map[string]any{
+		"ids": ids, "first": civil(first), "last": civil(last),
+		"from": at(from), "to": at(to), "earliest": at(from.Add(-maxBlock - time.Second)),
+	}).Rows()
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
+	var (
+		kind, practitioner, id string
+		n1, n2, n3             int
+		day, text, note        sql.NullString
+		t1, t2                 instant
+	)
 	for rows.Next() {
-		var r busyRow
-		if err := rows.Scan(&r.PractitionerID, &r.BlockStart, &r.BlockEnd); err != nil {
+		if err := rows.Scan(&kind, &practitioner, &id, &n1, &n2, &n3, &day, &text, &note, &t1, &t2); err != nil {
 			return err
 		}
-		if sc := byID[r.PractitionerID]; sc != nil {
-			sc.Busy = append(sc.Busy, domain.Interval{Start: r.BlockStart.time(), End: r.BlockEnd.time()})
+		i, ok := index[practitioner]
+		if !ok {
+			continue
+		}
+		sc := &out[i]
+		switch kind {
+		case "h":
+			sc.Weekly = append(sc.Weekly, workingHoursRow{ID: id, PractitionerID: practitioner,
+				Weekday: n1, StartMinute: n2, EndMinute: n3}.domain())
+		case "o":
+			var d civil
+			if err := d.Scan(day.String); err != nil {
+				return err
+			}
+			o, err := dateOverrideRow{ID: id, PractitionerID: practitioner, Day: d,
+				Ranges: text.String, Note: note.String}.domain()
+			if err != nil {
+				return err
+			}
+			sc.Overrides = append(sc.Overrides, o)
+		case "t":
+			sc.TimeOff = append(sc.TimeOff, timeOffRow{ID: id, PractitionerID: practitioner,
+				StartAt: t1, EndAt: t2, Reason: text.String}.domain())
+		case "b":
+			sc.Busy = append(sc.Busy, domain.Interval{Start: t1.time(), End: t2.time()})
 		}
 	}
 	return rows.Err()

@@ -50,36 +50,6 @@ func (r serviceRow) domain() domain.Service {
 	}
 }
 
-// Services lists services by SortOrder, then Name; only active ones unless all.
-func (s *Store) Services(ctx context.Context, all bool) ([]domain.Service, error) {
-	q := s.db.WithContext(ctx).Order("sort_order, name, id")
-	if !all {
-		q = q.Where("active")
-	}
-	var rows []serviceRow
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, dbError("select services", err)
-	}
-	out := make([]domain.Service, len(rows))
-	for i, r := range rows {
-		out[i] = r.domain()
-	}
-	return out, nil
-}
-
-// Service returns one service, active or not; domain.ErrNotFound when none
-// has the id.
-func (s *Store) Service(ctx context.Context, id string) (domain.Service, error) {
-	if !domain.IsID(id) {
-		return domain.Service{}, domain.ErrNotFound
-	}
-	var row serviceRow
-	if err := s.db.WithContext(ctx).Where("id = ?", lowerID(id)).Take(&row).Error; err != nil {
-		return domain.Service{}, dbError("select service", err)
-	}
-	return row.domain(), nil
-}
-
 // CreateService stores a new service, giving it an id when it has none.
 func (s *Store) CreateService(ctx context.Context, svc *domain.Service) error {
 	if svc.ID == "" {
@@ -89,7 +59,9 @@ func (s *Store) CreateService(ctx context.Context, svc *domain.Service) error {
 		return domain.Invalid("id", "Not a valid id.")
 	}
 	row := toServiceRow(*svc)
-	if err := s.w.WithContext(ctx).Create(&row).Error; err != nil {
+	err := s.w.WithContext(ctx).Create(&row).Error
+	s.invalidateCatalog()
+	if err != nil {
 		return dbError("insert service", err)
 	}
 	*svc = row.domain()
@@ -104,6 +76,7 @@ func (s *Store) UpdateService(ctx context.Context, svc *domain.Service) error {
 	}
 	row := toServiceRow(*svc)
 	res := s.w.WithContext(ctx).Model(&serviceRow{ID: row.ID}).Select("*").Omit("id").Updates(&row)
+	s.invalidateCatalog()
 	if err := res.Error; err != nil {
 		return dbError("update service", err)
 	}

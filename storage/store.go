@@ -33,14 +33,16 @@ const (
 	DialectSQLite   = "sqlite"
 )
 
-// Store is domain.Store on one database. It is safe for concurrent use and
-// holds nothing that matters in memory, so several processes may share one
-// PostgreSQL database.
+// Store is domain.Store on one database. It is safe for concurrent use,
+// and several processes may share one PostgreSQL database: the only thing
+// it keeps in memory is a short-lived copy of the catalog (see
+// DefaultCatalogTTL), which its own writes clear at once.
 type Store struct {
 	db      *gorm.DB // reads
 	w       *gorm.DB // writes: on SQLite a pool of one connection, on PostgreSQL the same as db
 	dialect string
 	applied []string // migrations applied when the store opened
+	cat     catalogCache
 }
 
 var _ domain.Store = (*Store)(nil)
@@ -67,6 +69,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	s.SetCatalogTTL(DefaultCatalogTTL)
 	return s, nil
 }
 

@@ -40,7 +40,7 @@ func visitorZone(c echo.Context, def string) zone {
 	}
 	z := zone{}
 	if name != "" {
-		if loc, err := time.LoadLocation(name); err == nil && name != "Local" {
+		if loc, err := domain.LoadZone(name); err == nil {
 			z.Loc, z.Name = loc, name
 		} else {
 			z.Unknown = name
@@ -62,8 +62,8 @@ func visitorZone(c echo.Context, def string) zone {
 
 // loadZone loads an IANA zone, UTC when the name is unknown.
 func loadZone(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil || name == "" || name == "Local" {
+	loc, err := domain.LoadZone(name)
+	if err != nil {
 		return time.UTC
 	}
 	return loc

@@ -1,0 +1,93 @@
+package storage_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/frontdesk/frontdesk/domain"
+	"github.com/frontdesk/frontdesk/storage"
+	"github.com/frontdesk/frontdesk/storage/storagetest"
+)
+
+// TestCatalogCache checks the promise of DefaultCatalogTTL with two stores
+// on one database, as two replicas share one: a store's own writes show at
+// once, another's show when its copy expires, and callers cannot change the
+// cached copy through what they are given.
+func TestCatalogCache(t *testing.T) {
+	for _, e := range storagetest.Engines() {
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			dsn := filepath.Join(t.TempDir(), "frontdesk.db")
+			if e == storagetest.Postgres {
+				dsn = storagetest.PostgresDSN(t)
+			}
+			a, b := openStore(t, dsn), openStore(t, dsn)
+			fx := storagetest.Seed(t, a)
+			b.SetCatalogTTL(time.Hour)
+			if got, err := b.Practitioner(ctx, fx.Therapist.ID); err != nil || !got.Active {
+				t.Fatalf("replica b: Practitioner = %+v, %v", got, err)
+			}
+
+			// A writes: a sees it at once, b only once its copy is gone.
+			off := fx.Therapist
+			off.Active = false
+			if err := a.UpdatePractitioner(ctx, &off); err != nil {
+				t.Fatalf("UpdatePractitioner: %v", err)
+			}
+			if got, _ := a.Practitioners(ctx, false); len(got) != 1 {
+				t.Errorf("writer's own list after deactivating = %d practitioners, want 1", len(got))
+			}
+			if got, _ := b.Practitioner(ctx, fx.Therapist.ID); !got.Active {
+				t.Errorf("replica b saw the change before its copy expired: the cache is not in use")
+			}
+			b.SetCatalogTTL(50 * time.Millisecond)
+			if _, err := b.Clinic(ctx); err != nil {
+				t.Fatalf("replica b: Clinic = %v", err)
+			}
+			time.Sleep(60 * time.Millisecond)
+			if got, _ := b.Practitioner(ctx, fx.Therapist.ID); got.Active {
+				t.Errorf("replica b still sees the practitioner active after its TTL")
+			}
+
+			// Services and the clinic clear the copy too.
+			svc := fx.Massage
+			svc.Name = "Massage 60 (renamed)"
+			if err := a.UpdateService(ctx, &svc); err != nil {
+				t.Fatalf("UpdateService: %v", err)
+			}
+			if got, _ := a.Service(ctx, svc.ID); got.Name != svc.Name {
+				t.Errorf("Service after rename = %q, want %q", got.Name, svc.Name)
+			}
+			clinic := fx.Clinic
+			clinic.Phone = "+1 212 555 0199"
+			if err := a.SaveClinic(ctx, clinic); err != nil {
+				t.Fatalf("SaveClinic: %v", err)
+			}
+			if got, _ := a.Clinic(ctx); got.Phone != clinic.Phone {
+				t.Errorf("Clinic after save: phone %q, want %q", got.Phone, clinic.Phone)
+			}
+
+			// What callers get is theirs to change.
+			p, _ := a.Practitioner(ctx, fx.Chiropractor.ID)
+			p.ServiceIDs[0] = domain.NewID()
+			list, _ := a.Practitioners(ctx, true)
+			list[0].ServiceIDs[0] = domain.NewID()
+			if again, _ := a.Practitioner(ctx, fx.Chiropractor.ID); again.ServiceIDs[0] != fx.Chiropractor.ServiceIDs[0] {
+				t.Errorf("changing a returned practitioner changed the cached one: %v", again.ServiceIDs)
+			}
+		})
+	}
+}
+
+func openStore(t *testing.T, dsn string) *storage.Store {
+	t.Helper()
+	s, err := storage.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatalf("storage.Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
