@@ -140,5 +140,16 @@ func (i Interval) Overlaps(j Interval) bool {
 	return i.Start.Before(j.End) && j.Start.Before(i.End)
 }
 
+// Union is the smallest interval holding both i and j.
+func (i Interval) Union(j Interval) Interval {
+	if j.Start.Before(i.Start) {
+		i.Start = j.Start
+	}
+	if j.End.After(i.End) {
+		i.End = j.End
+	}
+	return i
+}
+
 // Duration is the length of i.
 func (i Interval) Duration() time.Duration { return i.End.Sub(i.Start) }

@@ -288,6 +288,14 @@ func (m *memStore) Schedules(ctx context.Context, practitionerIDs []string, from
 	return out, nil
 }
 
+func (m *memStore) WorkingSchedules(ctx context.Context, practitionerIDs []string, from, to time.Time) ([]domain.Schedule, error) {
+	out, err := m.Schedules(ctx, practitionerIDs, from, to)
+	for i := range out {
+		out[i].Busy = nil
+	}
+	return out, err
+}
+
 // CreateBooking stores b, its patient and effects atomically, with the
 // database's constraints.
 func (m *memStore) CreateBooking(ctx context.Context, b *domain.Booking, p *domain.Patient, fx domain.Effects) error {

@@ -251,20 +251,25 @@ func (s *Scheduler) candidates(ctx context.Context, plan bookingPlan, chosen []P
 	return out, nil
 }
 
+// day is the visit's date in the clinic's zone, as instants.
+func (plan bookingPlan) day() Interval {
+	loc := plan.clinic.Location()
+	d := DateOf(plan.req.Start.In(loc))
+	return Interval{Start: WallClock(d, 0, loc), End: WallClock(d.AddDays(1), 0, loc)}
+}
+
 // fairOrder sorts ps by how many visits hold time in their schedules on
 // the visit's day in the clinic's zone (live bookings that are not squeezed
-// in), keeping the given order among equals.
+// in), keeping the given order among equals. scheds must cover the day.
 func fairOrder(plan bookingPlan, ps []Practitioner, scheds map[string]Schedule) {
 	if len(ps) < 2 {
 		return
 	}
-	loc := plan.clinic.Location()
-	day := DateOf(plan.req.Start.In(loc))
-	from, to := WallClock(day, 0, loc), WallClock(day.AddDays(1), 0, loc)
+	day := plan.day()
 	load := make(map[string]int, len(ps))
 	for _, p := range ps {
 		for _, b := range scheds[p.ID].Busy {
-			if b.Start.Before(to) && b.End.After(from) {
+			if b.Overlaps(day) {
 				load[p.ID]++
 			}
 		}
@@ -295,12 +300,19 @@ func (s *Scheduler) checkHistory(ctx context.Context, plan bookingPlan) error {
 // whose schedule allows it; staff asking to overbook then squeeze in with
 // the first candidate.
 func (s *Scheduler) place(ctx context.Context, plan bookingPlan) (Booked, error) {
-	scheds, err := s.schedulesAround(ctx, plan.candidates, plan.service, plan.req.Start)
+	// With one practitioner the engine checks hours and time off, and the
+	// database's constraint finds a taken slot. Choosing among several
+	// needs their bookings of the day, to spread the load.
+	var scheds map[string]Schedule
+	var err error
+	if plan.req.PractitionerID != "" {
+		scheds, err = s.workingSchedules(ctx, plan.candidates, plan.service.Block(plan.req.Start))
+	} else {
+		scheds, err = s.schedulesIn(ctx, plan.candidates, plan.service.Block(plan.req.Start).Union(plan.day()))
+		fairOrder(plan, plan.candidates, scheds)
+	}
 	if err != nil {
 		return Booked{}, err
-	}
-	if plan.req.PractitionerID == "" {
-		fairOrder(plan, plan.candidates, scheds)
 	}
 	plan.token, _ = NewToken()
 	var firstErr error
@@ -384,15 +396,34 @@ func (plan bookingPlan) newBooking(p Practitioner, overbooked bool) BookingDetai
 	return BookingDetail{Booking: b, Service: svc, Practitioner: p, Patient: plan.patient}
 }
 
-// schedulesAround loads the practitioners' schedules around a visit at
-// start, wide enough for the engine to see the neighbouring local days.
+// schedulesAround loads what the engine needs to check a visit at start
+// with each of ps: hours and overrides of the days around it, and the time
+// off and busy blocks that overlap its block. The database's constraint,
+// not this read, is what keeps two bookings apart, so the read stays narrow.
 func (s *Scheduler) schedulesAround(ctx context.Context, ps []Practitioner, svc Service, start time.Time) (map[string]Schedule, error) {
+	return s.schedulesIn(ctx, ps, svc.Block(start))
+}
+
+// schedulesIn loads the practitioners' schedules for window.
+func (s *Scheduler) schedulesIn(ctx context.Context, ps []Practitioner, window Interval) (map[string]Schedule, error) {
+	return bySchedule(s.Store.Schedules(ctx, practitionerIDs(ps), window.Start, window.End))
+}
+
+// workingSchedules loads the practitioners' schedules for window without
+// their bookings.
+func (s *Scheduler) workingSchedules(ctx context.Context, ps []Practitioner, window Interval) (map[string]Schedule, error) {
+	return bySchedule(s.Store.WorkingSchedules(ctx, practitionerIDs(ps), window.Start, window.End))
+}
+
+func practitionerIDs(ps []Practitioner) []string {
 	ids := make([]string, len(ps))
 	for i, p := range ps {
 		ids[i] = p.ID
 	}
-	block := svc.Block(start)
-	list, err := s.Store.Schedules(ctx, ids, block.Start.Add(-scheduleMargin), block.End.Add(scheduleMargin))
+	return ids
+}
+
+func bySchedule(list []Schedule, err error) (map[string]Schedule, error) {
 	if err != nil {
 		return nil, wrap("load schedules", err)
 	}
@@ -403,8 +434,9 @@ func (s *Scheduler) schedulesAround(ctx context.Context, ps []Practitioner, svc 
 	return out, nil
 }
 
-// scheduleMargin widens a schedule read so that the engine, which looks at
-// the local day before and after, sees the overrides of those days in any zone.
+// scheduleMargin widens an availability read so that the engine, which
+// looks at the local day before and after, sees the overrides of those days
+// in any zone.
 const scheduleMargin = 48 * time.Hour
 
 // slotQueryFor builds the engine's question for practitioner p. Staff skip

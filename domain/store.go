@@ -46,10 +46,15 @@ type HoursStore interface {
 	DeleteTimeOff(ctx context.Context, practitionerID, id string) error
 
 	// Schedules loads, for each practitioner, everything the slot engine needs
-	// in [from, to): hours, overrides, time off and the blocks of live,
-	// non-overbooked bookings. It makes one query per table, not one per
-	// practitioner or day.
+	// in [from, to): hours, the overrides of the local dates the window
+	// touches and a day either side, and the time off and blocks of live,
+	// non-overbooked bookings that overlap it. It reads all practitioners at
+	// once, not one per practitioner or day.
 	Schedules(ctx context.Context, practitionerIDs []string, from, to time.Time) ([]Schedule, error)
+	// WorkingSchedules is Schedules without the busy blocks: enough to check
+	// one visit, since the database's constraint keeps visits apart. Stores
+	// may answer it from a short-lived copy of the hours.
+	WorkingSchedules(ctx context.Context, practitionerIDs []string, from, to time.Time) ([]Schedule, error)
 }
 
 // Effects are written in the same transaction as a booking change.

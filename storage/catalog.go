@@ -14,18 +14,22 @@ import (
 // services and practitioners in memory before reading them again.
 //
 // Every availability question and every booking needs the catalog, and it
-// changes a few times a year, so each replica keeps a copy. A change made
-// through a store clears that store's copy at once; another replica sees it
-// within the TTL. Hours, time off and bookings are never cached.
+// changes a few times a year, so each replica keeps a copy, with every
+// practitioner's weekly hours, date overrides and time off (see
+// hoursSnapshot). A change made through a store clears that store's copy at
+// once; another replica sees it within the TTL. Bookings are never cached:
+// the database's constraint, not a read, keeps them apart.
 const DefaultCatalogTTL = time.Second
 
 // catalog is one read of the clinic, all services and all practitioners
-// (with their services), in the orders the list methods promise.
+// (with their services), in the orders the list methods promise, and of
+// everyone's working hours.
 type catalog struct {
 	clinic        domain.Clinic
 	hasClinic     bool
 	services      []domain.Service
 	practitioners []domain.Practitioner
+	hours         hoursSnapshot
 	expires       time.Time
 }
 
@@ -78,7 +82,7 @@ func (s *Store) catalog(ctx context.Context) (*catalog, error) {
 	return c, nil
 }
 
-// loadCatalog reads the whole catalog: four queries.
+// loadCatalog reads the whole catalog: five queries.
 func (s *Store) loadCatalog(ctx context.Context) (*catalog, error) {
 	db := s.db.WithContext(ctx)
 	c := &catalog{}
@@ -104,6 +108,9 @@ func (s *Store) loadCatalog(ctx context.Context) (*catalog, error) {
 	var err error
 	if c.practitioners, err = s.withServices(db, practitioners); err != nil {
 		return nil, dbError("select practitioner services", err)
+	}
+	if c.hours, err = s.loadHours(ctx, time.Now()); err != nil {
+		return nil, err
 	}
 	return c, nil
 }

@@ -40,8 +40,8 @@ func (s *Store) BulkInsertBookings(ctx context.Context, patients []domain.Patien
 	return db.Exec("ANALYZE bookings").Error
 }
 
-// busySQL is the busy branch of scheduleSQL on its own.
-const busySQL = `
+// bareBusySQL is the busy branch of scheduleSQL on its own.
+const bareBusySQL = `
 	SELECT practitioner_id, block_start, block_end FROM bookings
 	WHERE practitioner_id IN ? AND status <> 'cancelled' AND NOT overbooked
 	  AND block_start < ? AND block_start > ? AND block_end > ?
@@ -61,7 +61,7 @@ func (s *Store) BareBusyQuery(ctx context.Context, ids []string, from, to time.T
 		args = append(args, id)
 	}
 	n := len(ids)
-	query := strings.Replace(busySQL, "IN ?", "IN ("+strings.Join(marks, ", ")+")", 1)
+	query := strings.Replace(bareBusySQL, "IN ?", "IN ("+strings.Join(marks, ", ")+")", 1)
 	query = strings.Replace(query, "block_start < ? AND block_start > ? AND block_end > ?",
 		fmt.Sprintf("block_start < %s AND block_start > %s AND block_end > %s", s.placeholder(n+1), s.placeholder(n+2), s.placeholder(n+3)), 1)
 	args = append(args, at(to), at(from.Add(-maxBlock-time.Second)), at(from))
@@ -87,4 +87,24 @@ func (s *Store) placeholder(i int) string {
 		return fmt.Sprintf("$%d", i)
 	}
 	return "?"
+}
+
+// SchedulesFromDatabase is Schedules read wholly from the database, never
+// from the cached hours: what the cached answer must equal.
+func (s *Store) SchedulesFromDatabase(ctx context.Context, ids []string, from, to time.Time) ([]domain.Schedule, error) {
+	out := make([]domain.Schedule, len(ids))
+	index := map[string]int{}
+	for i, id := range ids {
+		p, err := s.Practitioner(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out[i].Practitioner, index[id] = p, i
+	}
+	days := overrideDates(from, to)
+	err := s.scanSchedules(ctx, scheduleSQL, map[string]any{
+		"ids": ids, "first": days.first, "last": days.last,
+		"from": at(from), "to": at(to), "earliest": at(from.Add(-maxBlock - time.Second)),
+	}, func(id string) *domain.Schedule { return &out[index[id]] })
+	return out, err
 }

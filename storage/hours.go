@@ -147,6 +147,7 @@ func (s *Store) SetWorkingHours(ctx context.Context, practitionerID string, hour
 		}
 		return tx.Create(&rows).Error
 	})
+	s.invalidateCatalog()
 	return dbError("set working hours", err)
 }
 
@@ -207,6 +208,7 @@ func (s *Store) SaveDateOverride(ctx context.Context, o *domain.DateOverride) er
 		}
 		return err
 	})
+	s.invalidateCatalog()
 	if err != nil {
 		return dbError("save date override", err)
 	}
@@ -265,6 +267,7 @@ func (s *Store) CreateTimeOff(ctx context.Context, t *domain.TimeOff) error {
 	if isForeignKey(err) {
 		return domain.ErrNotFound
 	}
+	s.invalidateCatalog()
 	if err != nil {
 		return dbError("insert time off", err)
 	}
@@ -280,6 +283,7 @@ func (s *Store) DeleteTimeOff(ctx context.Context, practitionerID, id string) er
 
 // deleteOwned deletes the row of model with the id and practitioner.
 func (s *Store) deleteOwned(ctx context.Context, op string, model any, practitionerID, id string) error {
+	defer s.invalidateCatalog()
 	if !domain.IsID(practitionerID) || !domain.IsID(id) {
 		return domain.ErrNotFound
 	}

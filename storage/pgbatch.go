@@ -51,6 +51,30 @@ func (s *Store) pgBatch(ctx context.Context, build func() *pgx.Batch) error {
 	}
 }
 
+// pgArgs converts this package's column types to the plain values pgx
+// encodes directly: instants to time.Time, optional text to string, both
+// nil when empty. Given the named types, pgx takes a slow detour through
+// driver.Valuer that builds and discards an error per argument.
+func pgArgs(args ...any) []any {
+	for i, a := range args {
+		switch v := a.(type) {
+		case instant:
+			if t := time.Time(v); t.IsZero() {
+				args[i] = nil
+			} else {
+				args[i] = t
+			}
+		case optional:
+			if v == "" {
+				args[i] = nil
+			} else {
+				args[i] = string(v)
+			}
+		}
+	}
+	return args
+}
+
 // pgCreateBookingSQL are the statements of a new booking, in batch order.
 const (
 	pgLockSQL = `SELECT pg_advisory_xact_lock($1, hashtext($2))`
@@ -154,10 +178,10 @@ func (s *Store) pgCreateBooking(ctx context.Context, b domain.Booking, p domain.
 		batch.Queue(pgLockSQL, lockClassBookings, row.PractitionerID)
 		if key != nil {
 			expired := at(key.CreatedAt.time().Add(-domain.IdempotencyTTL))
-			batch.Queue(pgForgetKeySQL, key.KeyHash, expired)
-			batch.Queue(pgClaimKeySQL, key.KeyHash, key.RequestHash, key.BookingID, key.SealedToken, key.CreatedAt)
+			batch.Queue(pgForgetKeySQL, pgArgs(key.KeyHash, expired)...)
+			batch.Queue(pgClaimKeySQL, pgArgs(key.KeyHash, key.RequestHash, key.BookingID, key.SealedToken, key.CreatedAt)...)
 		}
-		batch.Queue(pgUpsertPatientSQL, pat.ID, pat.Name, pat.Email, pat.Phone, pat.CreatedAt).
+		batch.Queue(pgUpsertPatientSQL, pgArgs(pat.ID, pat.Name, pat.Email, pat.Phone, pat.CreatedAt)...).
 			QueryRow(func(r pgx.Row) error {
 				var created time.Time
 				if err := r.Scan(&stored.ID, &stored.Name, &stored.Email, &stored.Phone, &created); err != nil {
@@ -166,10 +190,10 @@ func (s *Store) pgCreateBooking(ctx context.Context, b domain.Booking, p domain.
 				stored.CreatedAt = at(created)
 				return nil
 			})
-		batch.Queue(pgInsertBookingSQL, row.ID, row.UID, row.ServiceID, row.PractitionerID, pat.Email,
+		batch.Queue(pgInsertBookingSQL, pgArgs(row.ID, row.UID, row.ServiceID, row.PractitionerID, pat.Email,
 			row.StartAt, row.EndAt, row.BlockStart, row.BlockEnd, row.Status, row.Overbooked, row.Complimentary,
 			row.Source, row.TimeZone, row.Intake, row.Notes, row.StaffNotes, row.CancelReason, row.Sequence,
-			row.ManageHash, row.CreatedBy, row.CreatedAt, row.UpdatedAt, row.CancelledAt)
+			row.ManageHash, row.CreatedBy, row.CreatedAt, row.UpdatedAt, row.CancelledAt)...)
 		effects.queue(batch)
 		return batch
 	})
@@ -222,10 +246,10 @@ func (e pgEffectRows) queue(batch *pgx.Batch) {
 			args = append(args, m.ID, m.BookingID, m.Kind, m.Recipient, m.Status, m.DueAt,
 				m.Attempts, m.LastError, m.SentAt, m.CreatedAt, m.Payload)
 		}
-		batch.Queue(pgInsertMessagesSQL(n), args...)
+		batch.Queue(pgInsertMessagesSQL(n), pgArgs(args...)...)
 	}
 	if a := e.audit; a != nil {
-		batch.Queue(pgInsertAuditSQL, a.ID, a.At, a.ActorUserID, a.ActorName, a.ActorRole,
-			a.ActorPractitionerID, a.Action, a.EntityType, a.EntityID, a.Before, a.After)
+		batch.Queue(pgInsertAuditSQL, pgArgs(a.ID, a.At, a.ActorUserID, a.ActorName, a.ActorRole,
+			a.ActorPractitionerID, a.Action, a.EntityType, a.EntityID, a.Before, a.After)...)
 	}
 }

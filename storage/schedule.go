@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"time"
 
 	"github.com/frontdesk/frontdesk/domain"
@@ -12,37 +13,139 @@ import (
 // read can bound block_start from below and stay an index range scan.
 const maxBlock = 24 * time.Hour
 
-// scheduleSQL reads, in one statement and one round trip, everything the
-// slot engine needs for a set of practitioners: weekly hours (h), date
-// overrides (o), time off (t) and the blocks of live, non-overbooked
-// bookings (b), as rows of one shape. The busy branch reads the
-// bookings_blocks index: a block is at most maxBlock long, so block_start
-// is bounded from below too.
-const scheduleSQL = `
+// The schedule reads return rows of one shape, whatever their table:
+// weekly hours (h), date overrides (o), time off (t) and the blocks of
+// live, non-overbooked bookings (b).
+const (
+	hoursBranch = `
 	SELECT 'h' AS kind, practitioner_id, CAST(id AS TEXT) AS id,
 	       weekday AS n1, start_minute AS n2, end_minute AS n3,
 	       CAST(NULL AS TEXT) AS day, CAST(NULL AS TEXT) AS txt, CAST(NULL AS TEXT) AS note,
 	       CAST(NULL AS TIMESTAMPTZ) AS t1, CAST(NULL AS TIMESTAMPTZ) AS t2
-	FROM working_hours WHERE practitioner_id IN @ids
-	UNION ALL
+	FROM working_hours`
+	overridesBranch = `
 	SELECT 'o', practitioner_id, CAST(id AS TEXT), 0, 0, 0, CAST(day AS TEXT), ranges, note, NULL, NULL
-	FROM date_overrides WHERE practitioner_id IN @ids AND day >= @first AND day <= @last
-	UNION ALL
+	FROM date_overrides`
+	timeOffBranch = `
 	SELECT 't', practitioner_id, CAST(id AS TEXT), 0, 0, 0, NULL, reason, NULL, start_at, end_at
-	FROM time_off WHERE practitioner_id IN @ids AND end_at > @from AND start_at < @to
-	UNION ALL
+	FROM time_off`
+	// The busy branch reads the bookings_blocks index: a block is at most
+	// maxBlock long, so block_start is bounded from below too.
+	busyBranch = `
 	SELECT 'b', practitioner_id, '', 0, 0, 0, NULL, NULL, NULL, block_start, block_end
 	FROM bookings
 	WHERE practitioner_id IN @ids AND status <> 'cancelled' AND NOT overbooked
-	  AND block_start < @to AND block_start > @earliest AND block_end > @from
+	  AND block_start < @to AND block_start > @earliest AND block_end > @from`
+	scheduleOrder = `
 	ORDER BY kind, practitioner_id, n1, n2, day, t1`
+)
+
+// scheduleSQL reads a window of the practitioners' schedules in one
+// statement: what Schedules needs when the window lies before the cached
+// hours (see hoursSnapshot).
+const scheduleSQL = hoursBranch + ` WHERE practitioner_id IN @ids
+	UNION ALL` + overridesBranch + ` WHERE practitioner_id IN @ids AND day >= @first AND day <= @last
+	UNION ALL` + timeOffBranch + ` WHERE practitioner_id IN @ids AND end_at > @from AND start_at < @to
+	UNION ALL` + busyBranch + scheduleOrder
+
+// workingSQL is scheduleSQL without the busy blocks.
+const workingSQL = hoursBranch + ` WHERE practitioner_id IN @ids
+	UNION ALL` + overridesBranch + ` WHERE practitioner_id IN @ids AND day >= @first AND day <= @last
+	UNION ALL` + timeOffBranch + ` WHERE practitioner_id IN @ids AND end_at > @from AND start_at < @to` + scheduleOrder
+
+// busySQL reads only the busy blocks, for a window the cached hours cover.
+const busySQL = busyBranch + `
+	ORDER BY practitioner_id, block_start`
+
+// hoursSQL reads every practitioner's hours with the overrides and time off
+// that can still matter: those from @first and @from on.
+const hoursSQL = hoursBranch + `
+	UNION ALL` + overridesBranch + ` WHERE day >= @first
+	UNION ALL` + timeOffBranch + ` WHERE end_at > @from` + scheduleOrder
+
+// hoursSnapshot is every practitioner's weekly hours, with their overrides
+// and time off from since on, kept with the catalog: bookings and
+// availability read them on every request and they change rarely. Windows
+// that start before since are read from the database.
+type hoursSnapshot struct {
+	since time.Time
+	by    map[string]*domain.Schedule // by practitioner id; Busy is empty
+}
+
+// hoursHistory is how far back a snapshot keeps overrides and time off.
+// Nobody books in the past, so older ones only matter to reports.
+const hoursHistory = 72 * time.Hour
+
+// loadHours reads a snapshot as of now.
+func (s *Store) loadHours(ctx context.Context, now time.Time) (hoursSnapshot, error) {
+	since := now.Add(-hoursHistory).UTC()
+	h := hoursSnapshot{since: since, by: map[string]*domain.Schedule{}}
+	err := s.scanSchedules(ctx, hoursSQL, map[string]any{
+		"first": overrideDates(since, since).first, "from": at(since),
+	}, func(id string) *domain.Schedule {
+		sc := h.by[id]
+		if sc == nil {
+			sc = &domain.Schedule{}
+			h.by[id] = sc
+		}
+		return sc
+	})
+	return h, err
+}
+
+// window returns the practitioner's hours with the overrides and time off
+// of [from, to), as the database would answer; ok is false when the
+// snapshot does not reach back to from.
+func (h hoursSnapshot) window(id string, from, to time.Time) (sc domain.Schedule, ok bool) {
+	if from.Before(h.since) {
+		return domain.Schedule{}, false
+	}
+	cached := h.by[id]
+	if cached == nil {
+		return domain.Schedule{}, true
+	}
+	days := overrideDates(from, to)
+	sc.Weekly = slices.Clone(cached.Weekly)
+	for _, o := range cached.Overrides {
+		if !o.Date.Before(days.first) && !days.last.Before(o.Date) {
+			sc.Overrides = append(sc.Overrides, o)
+		}
+	}
+	for _, t := range cached.TimeOff {
+		if t.End.After(from) && t.Start.Before(to) {
+			sc.TimeOff = append(sc.TimeOff, t)
+		}
+	}
+	return sc, true
+}
+
+// dateSpan is an inclusive range of dates.
+type dateSpan struct{ first, last domain.Date }
+
+// overrideDates are the dates whose overrides a window needs: local dates
+// lie within a day of UTC dates, and the engine looks at the local day
+// before and after the window.
+func overrideDates(from, to time.Time) dateSpan {
+	return dateSpan{domain.DateOf(from.UTC()).AddDays(-2), domain.DateOf(to.UTC()).AddDays(2)}
+}
 
 // Schedules loads, for each known practitioner in practitionerIDs (in that
 // order; unknown and malformed ids are left out), everything the slot
 // engine needs in [from, to): weekly hours, the overrides of the dates the
-// window touches in any zone, time off and busy blocks overlapping the
-// window. The practitioners come from the catalog; the rest is one query.
+// window touches in any zone and a day either side, time off and busy
+// blocks overlapping the window. Practitioners and hours come from the
+// catalog copy; busy blocks are always read, in one query.
 func (s *Store) Schedules(ctx context.Context, practitionerIDs []string, from, to time.Time) ([]domain.Schedule, error) {
+	return s.schedules(ctx, practitionerIDs, from, to, true)
+}
+
+// WorkingSchedules is Schedules without busy blocks; within the cached
+// window it reads nothing from the database.
+func (s *Store) WorkingSchedules(ctx context.Context, practitionerIDs []string, from, to time.Time) ([]domain.Schedule, error) {
+	return s.schedules(ctx, practitionerIDs, from, to, false)
+}
+
+func (s *Store) schedules(ctx context.Context, practitionerIDs []string, from, to time.Time, busy bool) ([]domain.Schedule, error) {
 	ids := unique(validIDs(practitionerIDs))
 	if len(ids) == 0 || !from.Before(to) {
 		return []domain.Schedule{}, nil
@@ -54,33 +157,62 @@ func (s *Store) Schedules(ctx context.Context, practitionerIDs []string, from, t
 	out := make([]domain.Schedule, 0, len(ids))
 	index := make(map[string]int, len(ids))
 	known := ids[:0:0]
+	cached := true
 	for _, id := range ids {
-		if p, ok := cat.practitioner(id); ok {
-			index[id] = len(out)
-			out = append(out, domain.Schedule{Practitioner: clonePractitioner(p)})
-			known = append(known, id)
+		p, ok := cat.practitioner(id)
+		if !ok {
+			continue
+		}
+		sc, inWindow := cat.hours.window(id, from, to)
+		cached = cached && inWindow
+		sc.Practitioner = clonePractitioner(p)
+		index[id] = len(out)
+		out = append(out, sc)
+		known = append(known, id)
+	}
+	query := busySQL
+	switch {
+	case len(known) == 0, cached && !busy:
+		return out, nil
+	case !cached:
+		for i := range out {
+			out[i] = domain.Schedule{Practitioner: out[i].Practitioner}
+		}
+		query = workingSQL
+		if busy {
+			query = scheduleSQL
 		}
 	}
-	if len(known) == 0 {
-		return out, nil
-	}
-	if err := s.loadSchedules(ctx, known, from, to, out, index); err != nil {
-		return nil, dbError("select schedules", err)
+	days := overrideDates(from, to)
+	err = s.scanSchedules(ctx, query, map[string]any{
+		"ids": known, "first": days.first, "last": days.last,
+		"from": at(from), "to": at(to), "earliest": at(from.Add(-maxBlock - time.Second)),
+	}, func(id string) *domain.Schedule {
+		if i, ok := index[id]; ok {
+			return &out[i]
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
-// loadSchedules runs scheduleSQL and files each row under its practitioner.
-func (s *Store) loadSchedules(ctx context.Context, ids []string, from, to time.Time, out []domain.Schedule, index map[string]int) error {
-	// Local dates lie within a day of UTC dates; a range may run past
-	// midnight from the day before.
-	first, last := domain.DateOf(from.UTC()).AddDays(-2), domain.DateOf(to.UTC()).AddDays(1)
-	rows, err := s.db.WithContext(ctx).Raw(scheduleSQL, map[string]any{
-		"ids": ids, "first": civil(first), "last": civil(last),
-		"from": at(from), "to": at(to), "earliest": at(from.Add(-maxBlock - time.Second)),
-	}).Rows()
+// scanSchedules runs a schedule query and files each row in the schedule
+// of its practitioner that into returns (nil skips the row). Dates are
+// passed as domain.Date, instants with at.
+func (s *Store) scanSchedules(ctx context.Context, query string, params map[string]any, into func(practitionerID string) *domain.Schedule) error {
+	for k, v := range params {
+		if d, ok := v.(domain.Date); ok {
+			params[k] = d.String()
+		} else if s.dialect == DialectPostgres {
+			params[k] = pgArgs(v)[0]
+		}
+	}
+	rows, err := s.db.WithContext(ctx).Raw(query, params).Rows()
 	if err != nil {
-		return err
+		return dbError("select schedules", err)
 	}
 	defer rows.Close()
 	var (
@@ -91,13 +223,12 @@ func (s *Store) loadSchedules(ctx context.Context, ids []string, from, to time.T
 	)
 	for rows.Next() {
 		if err := rows.Scan(&kind, &practitioner, &id, &n1, &n2, &n3, &day, &text, &note, &t1, &t2); err != nil {
-			return err
+			return dbError("select schedules", err)
 		}
-		i, ok := index[practitioner]
-		if !ok {
+		sc := into(practitioner)
+		if sc == nil {
 			continue
 		}
-		sc := &out[i]
 		switch kind {
 		case "h":
 			sc.Weekly = append(sc.Weekly, workingHoursRow{ID: id, PractitionerID: practitioner,
@@ -120,5 +251,8 @@ func (s *Store) loadSchedules(ctx context.Context, ids []string, from, to time.T
 			sc.Busy = append(sc.Busy, domain.Interval{Start: t1.time(), End: t2.time()})
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return dbError("select schedules", err)
+	}
+	return nil
 }
