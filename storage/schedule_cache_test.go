@@ -35,9 +35,9 @@ func TestSchedulesCachedMatchDatabase(t *testing.T) {
 		}
 		overrides := []domain.DateOverride{
 			{PractitionerID: fx.Therapist.ID, Date: day.AddDays(1), Ranges: []domain.TimeRange{{Start: domain.At(10, 0), End: domain.At(14, 0)}}},
-			{PractitionerID: fx.Therapist.ID, Date: day.AddDays(-4)},                         // three days early: outside
+			{PractitionerID: fx.Therapist.ID, Date: day.AddDays(-4)},                          // three days early: outside
 			{PractitionerID: fx.Chiropractor.ID, Date: day.AddDays(6), Note: "edge of reach"}, // the day after the window's day after
-			{PractitionerID: fx.Chiropractor.ID, Date: day.AddDays(-20)},                     // long before
+			{PractitionerID: fx.Chiropractor.ID, Date: day.AddDays(-20)},                      // long before
 		}
 		for i := range overrides {
 			if err := s.SaveDateOverride(ctx, &overrides[i]); err != nil {
