@@ -147,10 +147,9 @@ func (s *Store) ClaimMessages(ctx context.Context, now time.Time, limit int, lea
 	if s.dialect == DialectPostgres {
 		lock = "FOR UPDATE SKIP LOCKED"
 	}
+	// One statement, so one implicit transaction: no BEGIN and COMMIT.
 	var rows []messageRow
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return tx.Raw(fmt.Sprintf(claimSQL, lock), at(now.Add(lease)), at(now), limit).Scan(&rows).Error
-	})
+	err := s.w.WithContext(ctx).Raw(fmt.Sprintf(claimSQL, lock), s.arg(at(now.Add(lease))), s.arg(at(now)), limit).Scan(&rows).Error
 	if err != nil {
 		return nil, dbError("claim messages", err)
 	}
@@ -181,12 +180,25 @@ func compareStrings(a, b string) int {
 }
 
 // MarkSent records delivery at sentAt and erases the patient's secret link
-// (Notice.ManageURL) from the stored message; domain.ErrNotFound for an
-// unknown id.
+// (Notice.ManageURL) from the stored message, in one statement;
+// domain.ErrNotFound for an unknown id.
 func (s *Store) MarkSent(ctx context.Context, id string, sentAt time.Time) error {
-	return s.updateMessage(ctx, "mark message sent", id, func(m *domain.Message) {
-		m.Status, m.SentAt, m.Notice.ManageURL = domain.MessageSent, sentAt, ""
-	})
+	if !domain.IsID(id) {
+		return domain.ErrNotFound
+	}
+	erase := `json_remove(payload, '$.ManageURL')`
+	if s.dialect == DialectPostgres {
+		erase = `(payload::jsonb - 'ManageURL')::text`
+	}
+	res := s.w.WithContext(ctx).Exec(`UPDATE outbox SET status = 'sent', sent_at = ?, payload = `+erase+` WHERE id = ?`,
+		s.arg(at(sentAt)), lowerID(id))
+	if res.Error != nil {
+		return dbError("mark message sent", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return domain.ErrNotFound
+	}
+	return nil
 }
 
 // MarkFailed records a failed attempt (already counted by the claim): the

@@ -75,6 +75,15 @@ func pgArgs(args ...any) []any {
 	return args
 }
 
+// arg is a query parameter as this store's driver takes it best: on
+// PostgreSQL converted by pgArgs, on SQLite as it is (instants as text).
+func (s *Store) arg(v any) any {
+	if s.dialect == DialectPostgres {
+		return pgArgs(v)[0]
+	}
+	return v
+}
+
 // pgCreateBookingSQL are the statements of a new booking, in batch order.
 const (
 	pgLockSQL = `SELECT pg_advisory_xact_lock($1, hashtext($2))`

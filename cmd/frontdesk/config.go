@@ -10,6 +10,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/frontdesk/frontdesk/storage"
 )
 
 // config is everything read from the environment. Each bad value stops
@@ -22,8 +25,13 @@ type config struct {
 	SMTPURL         string // SMTP_URL, "" writes .eml files under DataDir/mail
 	MailFrom        string // MAIL_FROM, the clinic's sender; overrides the stored one
 	PublicRateLimit int    // PUBLIC_RATE_LIMIT per minute per client address; 0 = off
-	LogLevel        slog.Level
-	LogJSON         bool
+	FeedRateLimit   int    // FEED_RATE_LIMIT per minute per feed link, default 60; 0 = off
+	// CATALOG_CACHE_TTL: how long a replica keeps the clinic's settings,
+	// services, practitioners and hours before reading them again (default
+	// storage.DefaultCatalogTTL); 0 reads them on every request.
+	CatalogTTL time.Duration
+	LogLevel   slog.Level
+	LogJSON    bool
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -34,6 +42,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 		SMTPURL:         getenv("SMTP_URL"),
 		MailFrom:        getenv("MAIL_FROM"),
 		PublicRateLimit: 30,
+		FeedRateLimit:   60,
+		CatalogTTL:      storage.DefaultCatalogTTL,
 		LogJSON:         getenv("LOG_FORMAT") == "json",
 	}
 	if _, port, err := net.SplitHostPort(cfg.Addr); err != nil || port == "" {
@@ -61,6 +71,23 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return cfg, fmt.Errorf("PUBLIC_RATE_LIMIT=%q: want a whole number of requests per minute, 0 for no limit", v)
 		}
 		cfg.PublicRateLimit = n
+	}
+	if v := getenv("FEED_RATE_LIMIT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return cfg, fmt.Errorf("FEED_RATE_LIMIT=%q: want a whole number of requests per minute per feed link, 0 for no limit", v)
+		}
+		cfg.FeedRateLimit = n
+	}
+	if v := getenv("CATALOG_CACHE_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if v == "0" {
+			d, err = 0, nil
+		}
+		if err != nil || d < 0 || d > time.Hour {
+			return cfg, fmt.Errorf("CATALOG_CACHE_TTL=%q: want a duration such as 1s or 500ms (at most 1h), 0 to read on every request", v)
+		}
+		cfg.CatalogTTL = d
 	}
 	if v := getenv("LOG_LEVEL"); v != "" {
 		if err := cfg.LogLevel.UnmarshalText([]byte(v)); err != nil {
@@ -101,3 +128,11 @@ func (c config) logger(w io.Writer) *slog.Logger {
 
 // mailDir is where .eml files go when no SMTP server is configured.
 func (c config) mailDir() string { return filepath.Join(c.DataDir, "mail") }
+
+// feedRateLimit is FeedRateLimit as api.Server takes it: negative for off.
+func (c config) feedRateLimit() int {
+	if c.FeedRateLimit == 0 {
+		return -1
+	}
+	return c.FeedRateLimit
+}

@@ -91,6 +91,9 @@ func TestConfigNamesBadValues(t *testing.T) {
 		{"SMTP_URL", "http://mail"},
 		{"MAIL_FROM", "Clinic <a@b.c>"},
 		{"PUBLIC_RATE_LIMIT", "-1"},
+		{"FEED_RATE_LIMIT", "lots"},
+		{"CATALOG_CACHE_TTL", "1 second"},
+		{"CATALOG_CACHE_TTL", "-1s"},
 		{"LOG_LEVEL", "loud"},
 	} {
 		env := map[string]string{tc.key: tc.value}
@@ -98,6 +101,24 @@ func TestConfigNamesBadValues(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.key) {
 			t.Errorf("loadConfig(%s=%q) = %v, want an error naming %s", tc.key, tc.value, err, tc.key)
 		}
+	}
+}
+
+// TestConfigTuning: the tuning variables take their documented forms.
+func TestConfigTuning(t *testing.T) {
+	env := map[string]string{"FEED_RATE_LIMIT": "0", "CATALOG_CACHE_TTL": "0"}
+	cfg, err := loadConfig(func(k string) string { return env[k] })
+	if err != nil || cfg.feedRateLimit() >= 0 || cfg.CatalogTTL != 0 {
+		t.Errorf("FEED_RATE_LIMIT=0, CATALOG_CACHE_TTL=0: feed limit %d, TTL %v, %v; want off and 0", cfg.feedRateLimit(), cfg.CatalogTTL, err)
+	}
+	env = map[string]string{"FEED_RATE_LIMIT": "600", "CATALOG_CACHE_TTL": "250ms"}
+	cfg, err = loadConfig(func(k string) string { return env[k] })
+	if err != nil || cfg.feedRateLimit() != 600 || cfg.CatalogTTL != 250*time.Millisecond {
+		t.Errorf("FEED_RATE_LIMIT=600, CATALOG_CACHE_TTL=250ms: %d, %v, %v", cfg.feedRateLimit(), cfg.CatalogTTL, err)
+	}
+	cfg, _ = loadConfig(func(string) string { return "" })
+	if cfg.feedRateLimit() != 60 || cfg.CatalogTTL != time.Second {
+		t.Errorf("defaults: feed limit %d, TTL %v; want 60 and 1s", cfg.feedRateLimit(), cfg.CatalogTTL)
 	}
 }
 

@@ -38,6 +38,7 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 		return fmt.Errorf("open database: %w", err)
 	}
 	defer store.Close()
+	store.SetCatalogTTL(cfg.CatalogTTL)
 	if *demo {
 		if err := seedDemo(ctx, store, cfg, stdout); err != nil {
 			return err
@@ -117,6 +118,7 @@ func newHandler(cfg config, store *storage.Store, log *slog.Logger) http.Handler
 		Logger:          log,
 		BaseURL:         cfg.BaseURL,
 		PublicRateLimit: cfg.PublicRateLimit,
+		FeedRateLimit:   cfg.feedRateLimit(),
 		Feeds:           &domain.Feeds{Store: store, State: store, Clock: domain.SystemClock},
 		RenderFeed:      notifications.FeedCalendar,
 		RenderVisit:     notifications.VisitCalendar,
