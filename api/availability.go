@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"time"
@@ -30,11 +31,46 @@ func (s *Server) availability(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]slotJSON, 0, len(slots))
-	for _, sl := range slots {
-		out = append(out, slotJSON{Start: rfc3339(sl.Start, q.Location), End: rfc3339(sl.End, q.Location), PractitionerID: sl.PractitionerID})
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, appendAvailability(nil, slots, q.Location))
+}
+
+// appendAvailability writes the availability answer as encoding/json would
+// write {"slots": []slotJSON, "time_zone": …} (keys in order, a newline at
+// the end), without reflection: a month of a busy clinic is thousands of
+// slots, and encoding them was most of the request's time.
+func appendAvailability(buf []byte, slots []domain.Slot, loc *time.Location) []byte {
+	buf = append(buf, `{"slots":[`...)
+	for i, sl := range slots {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, `{"start":"`...)
+		buf = sl.Start.In(loc).AppendFormat(buf, time.RFC3339)
+		buf = append(buf, `","end":"`...)
+		buf = sl.End.In(loc).AppendFormat(buf, time.RFC3339)
+		buf = append(buf, `","practitioner_id":`...)
+		buf = appendJSONString(buf, sl.PractitionerID)
+		buf = append(buf, '}')
 	}
-	return c.JSON(http.StatusOK, map[string]any{"time_zone": q.Location.String(), "slots": out})
+	buf = append(buf, `],"time_zone":`...)
+	buf = appendJSONString(buf, loc.String())
+	return append(buf, "}\n"...)
+}
+
+// appendJSONString appends s as a JSON string, as encoding/json writes it.
+func appendJSONString(buf []byte, s string) []byte {
+	plain := true
+	for i := 0; i < len(s) && plain; i++ {
+		ch := s[i]
+		plain = ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\' && ch != '<' && ch != '>' && ch != '&'
+	}
+	if plain {
+		buf = append(buf, '"')
+		buf = append(buf, s...)
+		return append(buf, '"')
+	}
+	quoted, _ := json.Marshal(s) // a string always encodes
+	return append(buf, quoted...)
 }
 
 func (s *Server) availabilityQuery(c echo.Context) (domain.AvailabilityQuery, error) {

@@ -2,7 +2,6 @@ package domain
 
 import (
 	"context"
-	"slices"
 	"time"
 )
 
@@ -49,7 +48,7 @@ func (s *Scheduler) Availability(ctx context.Context, q AvailabilityQuery) ([]Sl
 	for i, p := range ps {
 		ids[i] = p.ID
 	}
-	list, err := s.Store.Schedules(ctx, ids, from.Add(-scheduleMargin), to.Add(scheduleMargin))
+	list, err := s.Store.Schedules(ctx, ids, from, to)
 	if err != nil {
 		return nil, wrap("load schedules", err)
 	}
@@ -57,15 +56,20 @@ func (s *Scheduler) Availability(ctx context.Context, q AvailabilityQuery) ([]Sl
 	for _, sc := range list {
 		scheds[sc.Practitioner.ID] = sc
 	}
-	var out []Slot
+	runs := make([][]Slot, 0, len(ps))
+	total := 0
 	for _, p := range ps {
 		sq := slotQueryFor(scheds[p.ID], p, svc, c.Policy, now, q.IgnorePolicy)
 		sq.From, sq.To = from, to
-		for _, iv := range Slots(sq) {
-			out = append(out, Slot{Start: iv.Start.In(loc), End: iv.End.In(loc), PractitionerID: p.ID})
+		ivs := Slots(sq)
+		run := make([]Slot, len(ivs))
+		for i, iv := range ivs {
+			run[i] = Slot{Start: iv.Start.In(loc), End: iv.End.In(loc), PractitionerID: p.ID}
 		}
+		runs = append(runs, run)
+		total += len(run)
 	}
-	slices.SortStableFunc(out, func(a, b Slot) int { return a.Start.Compare(b.Start) })
+	out := mergeSlots(runs, total)
 	return out, nil
 }
 
@@ -127,4 +131,64 @@ func realDate(d Date) bool {
 		return false
 	}
 	return DateOf(time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC)) == d
+}
+
+// mergeSlots merges runs sorted by start into one slice sorted by start,
+// taking equal starts in run order: a k-way merge over a heap of the runs'
+// heads, O(n log k) where sorting all n slots again would compare far more.
+func mergeSlots(runs [][]Slot, total int) []Slot {
+	out := make([]Slot, 0, total)
+	h := make(slotHeap, 0, len(runs))
+	for i, r := range runs {
+		if len(r) > 0 {
+			h = append(h, slotCursor{run: r, rank: i})
+		}
+	}
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		h.down(i)
+	}
+	for len(h) > 0 {
+		out = append(out, h[0].run[0])
+		if h[0].run = h[0].run[1:]; len(h[0].run) == 0 {
+			h[0] = h[len(h)-1]
+			h = h[:len(h)-1]
+		}
+		if len(h) > 0 {
+			h.down(0)
+		}
+	}
+	return out
+}
+
+// slotCursor is the rest of one practitioner's run; rank breaks ties.
+type slotCursor struct {
+	run  []Slot
+	rank int
+}
+
+// slotHeap is a min-heap of cursors by (head start, rank).
+type slotHeap []slotCursor
+
+func (h slotHeap) less(i, j int) bool {
+	if c := h[i].run[0].Start.Compare(h[j].run[0].Start); c != 0 {
+		return c < 0
+	}
+	return h[i].rank < h[j].rank
+}
+
+func (h slotHeap) down(i int) {
+	for {
+		least, l, r := i, 2*i+1, 2*i+2
+		if l < len(h) && h.less(l, least) {
+			least = l
+		}
+		if r < len(h) && h.less(r, least) {
+			least = r
+		}
+		if least == i {
+			return
+		}
+		h[i], h[least] = h[least], h[i]
+		i = least
+	}
 }

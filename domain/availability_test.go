@@ -3,6 +3,8 @@ package domain_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -199,6 +201,29 @@ func TestAvailabilityMatchesBook(t *testing.T) {
 		}
 		if err != nil && !errors.Is(err, domain.ErrSlotTaken) && domain.ErrorKind(err) != domain.KindInvalid && !errors.Is(err, domain.ErrPractitionerAway) {
 			t.Errorf("%s: Book = %v, want a slot error", s.Format("15:04"), err)
+		}
+	}
+}
+
+// TestMergeSlots: the k-way merge equals a stable sort of the runs laid end
+// to end, for random runs with many equal starts.
+func TestMergeSlots(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	base := time.Date(2031, 3, 3, 9, 0, 0, 0, time.UTC)
+	for trial := range 200 {
+		runs := make([][]domain.Slot, rng.IntN(6))
+		var all []domain.Slot
+		for i := range runs {
+			at := base
+			for range rng.IntN(20) {
+				at = at.Add(time.Duration(rng.IntN(3)) * 15 * time.Minute)
+				runs[i] = append(runs[i], domain.Slot{Start: at, End: at.Add(time.Hour), PractitionerID: fmt.Sprint(i)})
+			}
+			all = append(all, runs[i]...)
+		}
+		slices.SortStableFunc(all, func(a, b domain.Slot) int { return a.Start.Compare(b.Start) })
+		if got := domain.MergeSlots(runs, len(all)); !slices.Equal(got, all) {
+			t.Fatalf("trial %d: MergeSlots = %v\nwant %v", trial, got, all)
 		}
 	}
 }

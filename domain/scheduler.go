@@ -434,11 +434,6 @@ func bySchedule(list []Schedule, err error) (map[string]Schedule, error) {
 	return out, nil
 }
 
-// scheduleMargin widens an availability read so that the engine, which
-// looks at the local day before and after, sees the overrides of those days
-// in any zone.
-const scheduleMargin = 48 * time.Hour
-
 // slotQueryFor builds the engine's question for practitioner p. Staff skip
 // the minimum notice and the horizon but never go back in time.
 func slotQueryFor(sc Schedule, p Practitioner, svc Service, pol Policy, now time.Time, staff bool) SlotQuery {
