@@ -330,45 +330,63 @@ func (s *Store) Bookings(ctx context.Context, f domain.BookingFilter) ([]domain.
 	return out, nil
 }
 
-// details attaches services, practitioners and patients to rows with one
-// query per table.
+// details attaches services, practitioners and patients to rows: services
+// and practitioners from the catalog copy (the database only for ones it
+// does not know yet, made by another replica since it was read), patients
+// with one query.
 func (s *Store) details(db *gorm.DB, rows []bookingRow) ([]domain.BookingDetail, error) {
 	if len(rows) == 0 {
 		return []domain.BookingDetail{}, nil
 	}
-	ids := map[string][]string{}
-	for _, r := range rows {
-		ids["service"] = append(ids["service"], r.ServiceID)
-		ids["practitioner"] = append(ids["practitioner"], r.PractitionerID)
-		ids["patient"] = append(ids["patient"], r.PatientID)
-	}
-	var (
-		services      []serviceRow
-		practitioners []practitionerRow
-		patients      []patientRow
-	)
-	if err := db.Where("id IN ?", unique(ids["service"])).Find(&services).Error; err != nil {
-		return nil, err
-	}
-	if err := db.Where("id IN ?", unique(ids["practitioner"])).Find(&practitioners).Error; err != nil {
-		return nil, err
-	}
-	if err := db.Where("id IN ?", unique(ids["patient"])).Find(&patients).Error; err != nil {
-		return nil, err
-	}
-	prs, err := s.withServices(db, practitioners)
+	cat, err := s.catalog(db.Statement.Context)
 	if err != nil {
 		return nil, err
 	}
-	svcByID := map[string]domain.Service{}
-	for _, r := range services {
-		svcByID[r.ID] = r.domain()
+	svcByID := make(map[string]domain.Service, len(cat.services))
+	for _, svc := range cat.services {
+		svcByID[svc.ID] = svc
 	}
-	prByID := map[string]domain.Practitioner{}
-	for _, p := range prs {
+	prByID := make(map[string]domain.Practitioner, len(cat.practitioners))
+	for _, p := range cat.practitioners {
 		prByID[p.ID] = p
 	}
-	patByID := map[string]domain.Patient{}
+	var missingSvc, missingPr, patientIDs []string
+	for _, r := range rows {
+		if _, ok := svcByID[r.ServiceID]; !ok {
+			missingSvc = append(missingSvc, r.ServiceID)
+		}
+		if _, ok := prByID[r.PractitionerID]; !ok {
+			missingPr = append(missingPr, r.PractitionerID)
+		}
+		patientIDs = append(patientIDs, r.PatientID)
+	}
+	if len(missingSvc) > 0 {
+		var services []serviceRow
+		if err := db.Where("id IN ?", unique(missingSvc)).Find(&services).Error; err != nil {
+			return nil, err
+		}
+		for _, r := range services {
+			svcByID[r.ID] = r.domain()
+		}
+	}
+	if len(missingPr) > 0 {
+		var practitioners []practitionerRow
+		if err := db.Where("id IN ?", unique(missingPr)).Find(&practitioners).Error; err != nil {
+			return nil, err
+		}
+		prs, err := s.withServices(db, practitioners)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range prs {
+			prByID[p.ID] = p
+		}
+	}
+	var patients []patientRow
+	if err := db.Where("id IN ?", unique(patientIDs)).Find(&patients).Error; err != nil {
+		return nil, err
+	}
+	patByID := make(map[string]domain.Patient, len(patients))
 	for _, r := range patients {
 		patByID[r.ID] = r.domain()
 	}
@@ -379,7 +397,7 @@ func (s *Store) details(db *gorm.DB, rows []bookingRow) ([]domain.BookingDetail,
 			return nil, err
 		}
 		out[i] = domain.BookingDetail{Booking: b, Service: svcByID[r.ServiceID],
-			Practitioner: prByID[r.PractitionerID], Patient: patByID[r.PatientID]}
+			Practitioner: clonePractitioner(prByID[r.PractitionerID]), Patient: patByID[r.PatientID]}
 	}
 	return out, nil
 }
