@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/frontdesk/frontdesk/domain"
+	"github.com/frontdesk/frontdesk/storage"
 	"github.com/frontdesk/frontdesk/storage/storagetest"
 )
 
@@ -19,35 +20,11 @@ func TestWorkersShareRealStore(t *testing.T) {
 	for _, engine := range storagetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			store := storagetest.Open(t, engine)
-			fx := storagetest.Seed(t, store)
-			loc, _ := time.LoadLocation(storagetest.SeedZone)
-			monday := domain.Date{Year: 2027, Month: time.March, Day: 1}
-			clock := &fakeClock{now: domain.WallClock(monday, domain.At(7, 0), loc)}
-			sched := &domain.Scheduler{Store: store, Clock: clock, BaseURL: "https://clinic.test"}
-			for i := range 12 {
-				start := domain.WallClock(monday.AddDays(1+i/6), domain.At([]int{9, 11, 14}[i%3], 0), loc)
-				p := fx.PractitionerIDs()[(i/3)%2]
-				_, err := sched.Book(context.Background(), domain.BookRequest{
-					ServiceID: fx.Massage.ID, PractitionerID: p, Start: start, Actor: domain.ActorPatient,
-					Patient: domain.Patient{Name: fmt.Sprintf("Patient %d", i), Email: fmt.Sprintf("p%d@example.org", i)},
-				})
-				if err != nil {
-					t.Fatalf("book %d at %v: %v", i, start, err)
-				}
+			clock, pending := mustOutbox(t, store, 12)
+			if len(pending) < 12 {
+				t.Fatalf("%d due messages after 12 bookings, want at least one confirmation each", len(pending))
 			}
-			pending, err := store.Messages(context.Background(), domain.MessageFilter{Statuses: []domain.MessageStatus{domain.MessagePending}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			due := 0
-			for _, m := range pending {
-				if !m.DueAt.After(clock.Now()) {
-					due++
-				}
-			}
-			if due < 12 {
-				t.Fatalf("%d due messages after 12 bookings, want at least one confirmation each", due)
-			}
+			due := len(pending)
 
 			s := startSink(t)
 			var wg sync.WaitGroup
@@ -84,4 +61,41 @@ func TestWorkersShareRealStore(t *testing.T) {
 			}
 		})
 	}
+}
+
+// mustOutbox books n visits in a seeded store, six a day from Tuesday 2
+// March 2027, and returns a clock on the Monday before with the messages
+// then due, the booking confirmations among them.
+func mustOutbox(t *testing.T, store *storage.Store, n int) (*fakeClock, []domain.Message) {
+	t.Helper()
+	fx := storagetest.Seed(t, store)
+	loc, err := time.LoadLocation(storagetest.SeedZone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	monday := domain.Date{Year: 2027, Month: time.March, Day: 1}
+	clock := &fakeClock{now: domain.WallClock(monday, domain.At(7, 0), loc)}
+	sched := &domain.Scheduler{Store: store, Clock: clock, BaseURL: "https://clinic.test"}
+	for i := range n {
+		start := domain.WallClock(monday.AddDays(1+i/6), domain.At([]int{9, 11, 14}[i%3], 0), loc)
+		p := fx.PractitionerIDs()[(i/3)%2]
+		_, err := sched.Book(context.Background(), domain.BookRequest{
+			ServiceID: fx.Massage.ID, PractitionerID: p, Start: start, Actor: domain.ActorPatient,
+			Patient: domain.Patient{Name: fmt.Sprintf("Patient %d", i), Email: fmt.Sprintf("p%d@example.org", i)},
+		})
+		if err != nil {
+			t.Fatalf("book %d at %v: %v", i, start, err)
+		}
+	}
+	pending, err := store.Messages(context.Background(), domain.MessageFilter{Statuses: []domain.MessageStatus{domain.MessagePending}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var due []domain.Message
+	for _, m := range pending {
+		if !m.DueAt.After(clock.Now()) {
+			due = append(due, m)
+		}
+	}
+	return clock, due
 }
