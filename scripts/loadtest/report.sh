@@ -77,11 +77,13 @@ transaction, non-conflicting slots of 20 practitioners).
 $(for c in 1 8 32; do printf '| pgbench baseline | %s | %s | %s | %s | %s | 100%% | |\n' "$c" "$(baseline_stat "$c" 2)" "$(baseline_stat "$c" 3)" "$(baseline_stat "$c" 4)" "$(baseline_stat "$c" 5)"; done)
 $(for c in 1 8 32; do booking_row "$c"; done)
 
-An HTTP booking does more than the baseline transaction: the availability
-re-check (the practitioner's schedule around the slot), the patient's
-history, the idempotency look-up, the patient upsert, the audit row and three
-outbox rows (confirmation, practitioner note, reminder) — and the outbox
-worker in the same process then sends two emails per booking to the sink.
+An HTTP booking does more than the baseline transaction: it checks the slot
+against the practitioner's hours and time off (from the replica's catalog
+copy, see \`CATALOG_CACHE_TTL\`), and writes the patient upsert, the audit
+row and three outbox rows (confirmation, practitioner note, reminder) besides
+the idempotency key and the booking — as one pgx batch, one round trip and
+one implicit transaction — and the outbox worker in the same process then
+sends two emails per booking to the sink.
 PostgreSQL transactions per HTTP booking (1 and 8 clients, from
 pg_stat_database, including the outbox worker's claims and marks): $(awk -v a="$COMMITS0" -v b="$COMMITS1" -v n="$(( $(route_stat book1 book count) + $(route_stat book8 book count) ))" 'BEGIN { if (n > 0) printf "%.1f", (b-a)/n; else print "n/a" }'), against 1 for the
 baseline. CPU: the Frontdesk process and the load generator in % of one
