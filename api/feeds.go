@@ -31,8 +31,8 @@ var errFeedsOff = errors.New("serve feed: Server.Feeds or RenderFeed is not set"
 // of a feed token. An unknown, revoked or malformed token is the same plain
 // 404. The route does no gzip and no Accept negotiation (Outlook breaks on
 // the one, Google's fetcher sends no Accept), answers 304 to a matching
-// If-None-Match (which wins) or If-Modified-Since without rendering, and is
-// limited per token.
+// If-None-Match (which wins) or If-Modified-Since without building or
+// rendering the feed when nothing in it changed, and is limited per token.
 func (s *Server) feed(c echo.Context) error {
 	h := c.Response().Header()
 	h.Set("Referrer-Policy", "no-referrer") // also on the 404
@@ -43,7 +43,7 @@ func (s *Server) feed(c echo.Context) error {
 	if s.Feeds == nil || s.RenderFeed == nil {
 		return errFeedsOff
 	}
-	ctx := c.Request().Context()
+	ctx, r := c.Request().Context(), c.Request()
 	// The token is looked up before the limit so that only live tokens get
 	// a bucket: random guesses cannot grow the limiter's map.
 	tok, err := s.Store.FeedToken(ctx, domain.HashToken(raw))
@@ -55,17 +55,20 @@ func (s *Server) feed(c echo.Context) error {
 			return &tooManyError{retryAfter: wait}
 		}
 	}
-	f, etag, err := s.Feeds.Feed(ctx, raw)
+	if r.Header.Get("If-None-Match") != "" || r.Header.Get("If-Modified-Since") != "" {
+		etag, modified, known, err := s.Feeds.Check(ctx, tok)
+		if err != nil {
+			return err
+		}
+		if known && notModified(r, setFeedValidators(h, etag, modified), modified) {
+			return c.NoContent(http.StatusNotModified)
+		}
+	}
+	f, etag, err := s.Feeds.FeedFor(ctx, tok)
 	if err != nil {
 		return err
 	}
-	quoted := `"` + etag + `"`
-	h.Set("ETag", quoted)
-	h.Set(echo.HeaderCacheControl, feedCacheControl)
-	if !f.LastModified.IsZero() {
-		h.Set(echo.HeaderLastModified, f.LastModified.UTC().Format(http.TimeFormat))
-	}
-	if notModified(c.Request(), quoted, f.LastModified) {
+	if notModified(r, setFeedValidators(h, etag, f.LastModified), f.LastModified) {
 		return c.NoContent(http.StatusNotModified)
 	}
 	body, err := s.renderFeed(f, etag)
@@ -76,11 +79,25 @@ func (s *Server) feed(c echo.Context) error {
 	h.Set(echo.HeaderContentDisposition, `inline; filename="`+slug(f.Name)+`.ics"`)
 	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
 	c.Response().WriteHeader(http.StatusOK)
-	if c.Request().Method == http.MethodHead {
+	if r.Method == http.MethodHead {
 		return nil
 	}
 	_, err = c.Response().Write(body)
 	return err
+}
+
+// setFeedValidators sets the headers a feed answers with, 200 or 304, and
+// returns the quoted ETag.
+func setFeedValidators(h http.Header, etag string, modified time.Time) string {
+	quoted := `"` + etag + `"`
+	h.Set("ETag", quoted)
+	h.Set(echo.HeaderCacheControl, feedCacheControl)
+	if modified.IsZero() {
+		h.Del(echo.HeaderLastModified)
+	} else {
+		h.Set(echo.HeaderLastModified, modified.UTC().Format(http.TimeFormat))
+	}
+	return quoted
 }
 
 // feedTokenParam takes the token out of "<token>.ics".

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -122,21 +124,38 @@ func BenchmarkFeed5000(b *testing.B) {
 }
 
 // BenchmarkFeed304 answers conditional requests for the 5,000-visit clinic
-// feed with 304, and checks the calendar is never rendered for them.
-// "domain" is domain.Feeds.Feed alone (the database load and fingerprint
-// every answer needs), to show where a 304's time goes.
+// feed with 304, and checks the calendar is never rendered nor its
+// bookings loaded for them. "domain" is domain.Feeds.Feed alone (the
+// database load and fingerprint of a full build) and "check" Feeds.Check
+// alone (the feed's version: one query). The "full-build" variants answer
+// the way every request was answered before FeedVersionStore, by building
+// the feed; "parallel" has eight clients revalidate at once and reports
+// their 99th percentile.
 func BenchmarkFeed304(b *testing.B) {
 	fe, path := benchFeedEnv(b)
+	loads := fe.countBookings()
+	ctx := context.Background()
+	raw := strings.TrimSuffix(strings.TrimPrefix(path, "/feeds/"), ".ics")
 	b.Run("domain", func(b *testing.B) {
-		raw := strings.TrimSuffix(strings.TrimPrefix(path, "/feeds/"), ".ics")
 		for b.Loop() {
-			if _, _, err := fe.srv.Feeds.Feed(context.Background(), raw); err != nil {
+			if _, _, err := fe.srv.Feeds.Feed(ctx, raw); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	w := serve(b, fe, path, nil, http.StatusOK)
 	etag, lm := w.Header().Get("ETag"), w.Header().Get("Last-Modified")
+	b.Run("check", func(b *testing.B) {
+		tok, err := fe.store.FeedToken(ctx, domain.HashToken(raw))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if got, _, known, err := fe.srv.Feeds.Check(ctx, tok); err != nil || !known || `"`+got+`"` != etag {
+				b.Fatalf("Check = %q, %v, %v; want %s, known", got, known, err, etag)
+			}
+		}
+	})
 	for _, tc := range []struct {
 		name   string
 		header map[string]string
@@ -145,13 +164,69 @@ func BenchmarkFeed304(b *testing.B) {
 		{"if-modified-since", map[string]string{"If-Modified-Since": lm}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
-			renders := fe.renderCount()
+			renders, builds := fe.renderCount(), loads.bookings.Load()
 			for b.Loop() {
 				serve(b, fe, path, tc.header, http.StatusNotModified)
 			}
 			if got := fe.renderCount() - renders; got != 0 {
 				b.Errorf("304s rendered the calendar %d times, want none", got)
 			}
+			if got := loads.bookings.Load() - builds; got != 0 {
+				b.Errorf("304s loaded the bookings %d times, want none", got)
+			}
 		})
+	}
+	b.Run("if-none-match/full-build", func(b *testing.B) {
+		defer withoutVersions(fe)()
+		for b.Loop() {
+			serve(b, fe, path, map[string]string{"If-None-Match": etag}, http.StatusNotModified)
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		revalidateInParallel(b, fe, path, etag)
+	})
+	b.Run("parallel/full-build", func(b *testing.B) {
+		defer withoutVersions(fe)()
+		revalidateInParallel(b, fe, path, etag)
+	})
+}
+
+// withoutVersions makes the feeds answer every request by building, as
+// before FeedVersionStore, until the returned function puts it back.
+func withoutVersions(fe *feedEnv) func() {
+	versions := fe.srv.Feeds.Versions
+	fe.srv.Feeds.Versions = nil
+	return func() { fe.srv.Feeds.Versions = versions }
+}
+
+// revalidateInParallel has eight clients revalidate the feed at once, as
+// the load test's eight, and reports their 99th percentile.
+func revalidateInParallel(b *testing.B, fe *feedEnv, path, etag string) {
+	var (
+		mu        sync.Mutex
+		latencies []time.Duration
+	)
+	b.SetParallelism(max(1, 8/runtime.GOMAXPROCS(0)))
+	b.RunParallel(func(pb *testing.PB) {
+		var mine []time.Duration
+		for pb.Next() {
+			r := httptest.NewRequest(http.MethodGet, path, nil)
+			r.Header.Set("If-None-Match", etag)
+			w := httptest.NewRecorder()
+			start := time.Now()
+			fe.echo.ServeHTTP(w, r)
+			mine = append(mine, time.Since(start))
+			if w.Code != http.StatusNotModified {
+				b.Errorf("GET %s = %d, want 304", path, w.Code)
+				return
+			}
+		}
+		mu.Lock()
+		latencies = append(latencies, mine...)
+		mu.Unlock()
+	})
+	slices.Sort(latencies)
+	if len(latencies) > 0 {
+		b.ReportMetric(float64(latencies[len(latencies)*99/100].Microseconds())/1000, "p99-ms")
 	}
 }

@@ -50,7 +50,8 @@ func newFeedEnv(t testing.TB, store *storage.Store) *feedEnv {
 	t.Helper()
 	e := newEnv(t, store, 0)
 	fe := &feedEnv{env: e, clock: &feedClock{now: fixedNow}, renders: new(int64)}
-	e.srv.Feeds = &domain.Feeds{Store: store, State: store, Clock: fe.clock}
+	e.srv.Feeds = &domain.Feeds{Store: store, State: store, Versions: store, Clock: fe.clock}
+	e.srv.Scheduler.Clock = fe.clock // every change is stamped later than the one before
 	e.srv.RenderFeed = func(f domain.Feed) ([]byte, error) {
 		fe.mu.Lock()
 		*fe.renders++

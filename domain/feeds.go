@@ -19,13 +19,46 @@ type FeedStateStore interface {
 	FeedChanged(ctx context.Context, tokenID, etag string, at time.Time) (time.Time, error)
 }
 
+// FeedVersionStore tells cheaply whether a feed may have changed, so that a
+// calendar app's poll of an unchanged feed is answered without loading it.
+type FeedVersionStore interface {
+	// FeedVersion returns, in one round trip, a digest of the rows behind
+	// the feed of w and the state FeedChanged last stored for the token.
+	FeedVersion(ctx context.Context, tokenID string, w FeedWindow) (FeedVersion, error)
+}
+
+// FeedWindow is what a feed shows: the bookings of PractitionerID (all
+// practitioners' when "") whose visit overlaps [From, To), except those
+// cancelled before Keep, and the time off that overlaps [From, To).
+type FeedWindow struct {
+	PractitionerID string
+	From, To, Keep time.Time // UTC midnights, so that only writes change the rows
+}
+
+// FeedVersion is what FeedVersionStore reports.
+type FeedVersion struct {
+	// Rows is equal while no booking or time off of the window is added,
+	// changed or removed. A booking's every change sets its UpdatedAt.
+	Rows string
+	// Renames counts patient renames in the whole clinic: a feed that
+	// shows names changes with them, though no booking does.
+	Renames int64
+	// ETag and Changed are the token's feed state: the ETag FeedChanged
+	// last stored ("" before the first) and the instant it returned.
+	ETag    string
+	Changed time.Time
+}
+
 // Feeds builds subscribable calendars for feed tokens.
 type Feeds struct {
 	Store         Store
 	State         FeedStateStore
+	Versions      FeedVersionStore // nil: every request builds its feed
 	Clock         Clock
 	Back          time.Duration // how far back a feed reaches (default 30 days)
 	KeepCancelled time.Duration // cancelled visits stay, as CANCELLED, this long (default 14 days)
+
+	memo feedMemo
 }
 
 // Feed returns the calendar behind a raw feed token and its strong ETag (a
@@ -36,25 +69,106 @@ func (f *Feeds) Feed(ctx context.Context, rawToken string) (Feed, string, error)
 	if err != nil {
 		return Feed{}, "", err
 	}
+	return f.FeedFor(ctx, tok)
+}
+
+// FeedFor is Feed for a token already looked up. It also remembers which
+// version of the feed's rows gave which ETag, for Check.
+func (f *Feeds) FeedFor(ctx context.Context, tok FeedToken) (Feed, string, error) {
 	clinic, err := f.Store.Clinic(ctx)
 	if err != nil {
 		return Feed{}, "", err
 	}
-	feed, err := f.build(ctx, tok, clinic)
+	w := f.window(tok, clinic)
+	// The version is read before the feed and again after: a write that
+	// lands while the feed is built makes them differ, and then the ETag
+	// is not remembered, since it may belong to either.
+	before, err := f.version(ctx, tok, clinic, w)
+	if err != nil {
+		return Feed{}, "", err
+	}
+	feed, err := f.build(ctx, tok, clinic, w)
 	if err != nil {
 		return Feed{}, "", err
 	}
 	etag := feed.Fingerprint()
-	feed.LastModified, err = f.State.FeedChanged(ctx, tok.ID, etag, f.Clock.Now().UTC().Truncate(time.Second))
-	if err != nil {
+	if feed.LastModified, err = f.changed(ctx, tok, etag); err != nil {
 		return Feed{}, "", err
+	}
+	if before.key != "" {
+		after, err := f.version(ctx, tok, clinic, w)
+		if err != nil {
+			return Feed{}, "", err
+		}
+		if after.key == before.key {
+			f.memo.put(scopeOf(tok), before.key, etag)
+		}
 	}
 	return feed, etag, nil
 }
 
-func (f *Feeds) build(ctx context.Context, tok FeedToken, clinic Clinic) (Feed, error) {
+// Check answers a conditional request for tok's feed without building it.
+// known is true when this process has built the feed of tok's scope (its
+// practitioner and privacy, whichever token) from rows as they are now;
+// etag is then that build's ETag, the fingerprint FeedFor would return, and
+// lastModified the feed's Last-Modified, as FeedFor would set it. Check
+// costs one query, and a write of the token's feed state when the token
+// last served other content. known is false when the rows changed since
+// the last build, or when none is remembered: the caller builds the feed.
+func (f *Feeds) Check(ctx context.Context, tok FeedToken) (etag string, lastModified time.Time, known bool, err error) {
+	if f.Versions == nil {
+		return "", time.Time{}, false, nil
+	}
+	clinic, err := f.Store.Clinic(ctx)
+	if err != nil {
+		return "", time.Time{}, false, err
+	}
+	v, err := f.version(ctx, tok, clinic, f.window(tok, clinic))
+	if err != nil {
+		return "", time.Time{}, false, err
+	}
+	etag, ok := f.memo.get(scopeOf(tok), v.key)
+	switch {
+	case !ok:
+		return "", time.Time{}, false, nil
+	case v.state.ETag == etag:
+		return etag, v.state.Changed, true, nil
+	}
+	// The token last served other content: another token of the scope was
+	// built since, or another process served the feed while it was
+	// different. Record the content as the build would have.
+	lastModified, err = f.changed(ctx, tok, etag)
+	if err != nil {
+		return "", time.Time{}, false, err
+	}
+	return etag, lastModified, true, nil
+}
+
+// changed records that tok's feed serves etag and returns its Last-Modified.
+func (f *Feeds) changed(ctx context.Context, tok FeedToken, etag string) (time.Time, error) {
+	return f.State.FeedChanged(ctx, tok.ID, etag, f.Clock.Now().UTC().Truncate(time.Second))
+}
+
+// window is the span of tok's feed now: from the start of the UTC day
+// Back ago to the end of the UTC day Horizon and a day ahead. Whole days
+// keep the rows of a feed from changing but by writes (and at midnight).
+func (f *Feeds) window(tok FeedToken, clinic Clinic) FeedWindow {
 	now := f.Clock.Now()
-	from, to := now.Add(-orDefault(f.Back, 30*24*time.Hour)), now.Add(clinic.Policy.Horizon+24*time.Hour)
+	return FeedWindow{
+		PractitionerID: tok.PractitionerID,
+		From:           utcDay(now.Add(-orDefault(f.Back, 30*24*time.Hour))),
+		To:             utcDay(now.Add(clinic.Policy.Horizon+24*time.Hour)).AddDate(0, 0, 1),
+		Keep:           utcDay(now.Add(-orDefault(f.KeepCancelled, 14*24*time.Hour))),
+	}
+}
+
+// utcDay is the start of t's day in UTC.
+func utcDay(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+func (f *Feeds) build(ctx context.Context, tok FeedToken, clinic Clinic, w FeedWindow) (Feed, error) {
 	feed := Feed{Name: clinic.Name, TimeZone: clinic.TimeZone}
 	var names map[string]string
 	if tok.PractitionerID != "" {
@@ -69,18 +183,17 @@ func (f *Feeds) build(ctx context.Context, tok FeedToken, clinic Clinic) (Feed, 
 			return Feed{}, err
 		}
 	}
-	bookings, err := f.Store.Bookings(ctx, BookingFilter{From: from, To: to, PractitionerID: tok.PractitionerID})
+	bookings, err := f.Store.Bookings(ctx, BookingFilter{From: w.From, To: w.To, PractitionerID: tok.PractitionerID})
 	if err != nil {
 		return Feed{}, err
 	}
-	keep := now.Add(-orDefault(f.KeepCancelled, 14*24*time.Hour))
 	for _, b := range bookings {
-		if b.Status == StatusCancelled && b.CancelledAt.Before(keep) {
+		if b.Status == StatusCancelled && b.CancelledAt.Before(w.Keep) {
 			continue
 		}
 		feed.Events = append(feed.Events, visitEvent(b, tok.Privacy, names))
 	}
-	offs, err := f.timeOff(ctx, tok.PractitionerID, names, from, to)
+	offs, err := f.timeOff(ctx, tok.PractitionerID, names, w.From, w.To)
 	if err != nil {
 		return Feed{}, err
 	}

@@ -142,3 +142,21 @@ func TestFeedShowsTimeOffAsBusy(t *testing.T) {
 		t.Fatalf("time-off reason leaked into the feed: %q", feed.Events[0].Summary)
 	}
 }
+
+// TestFeedCheckWithoutVersions: with no FeedVersionStore nothing is known
+// without building, and building still works.
+func TestFeedCheckWithoutVersions(t *testing.T) {
+	f := newFeedFixture(t)
+	ctx := context.Background()
+	raw := f.token("", domain.PrivacyBusy)
+	if _, _, err := f.feeds.Feed(ctx, raw); err != nil {
+		t.Fatalf("Feed = %v", err)
+	}
+	tok, err := f.store.FeedToken(ctx, domain.HashToken(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if etag, _, known, err := f.feeds.Check(ctx, tok); known || err != nil || etag != "" {
+		t.Errorf("Check = %q, %v, %v; want unknown", etag, known, err)
+	}
+}

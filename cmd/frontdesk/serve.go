@@ -119,7 +119,7 @@ func newHandler(cfg config, store *storage.Store, log *slog.Logger) http.Handler
 		BaseURL:         cfg.BaseURL,
 		PublicRateLimit: cfg.PublicRateLimit,
 		FeedRateLimit:   cfg.feedRateLimit(),
-		Feeds:           &domain.Feeds{Store: store, State: store, Clock: domain.SystemClock},
+		Feeds:           &domain.Feeds{Store: store, State: store, Versions: store, Clock: domain.SystemClock},
 		RenderFeed:      notifications.FeedCalendar,
 		RenderVisit:     notifications.VisitCalendar,
 	}

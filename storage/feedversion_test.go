@@ -1,0 +1,209 @@
+package storage_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/frontdesk/frontdesk/domain"
+	"github.com/frontdesk/frontdesk/storage"
+	"github.com/frontdesk/frontdesk/storage/storagetest"
+)
+
+// feedWeek is a feed window of the week from monday's day: whole UTC days,
+// cancelled visits kept from the day before.
+func feedWeek(practitionerID string) domain.FeedWindow {
+	day := monday.Truncate(24 * time.Hour)
+	return domain.FeedWindow{PractitionerID: practitionerID, From: day, To: day.AddDate(0, 0, 7), Keep: day.AddDate(0, 0, -1)}
+}
+
+// mustFeedVersion returns FeedVersion's digest of the rows of w.
+func mustFeedVersion(t *testing.T, s *storage.Store, tokenID string, w domain.FeedWindow) domain.FeedVersion {
+	t.Helper()
+	v, err := s.FeedVersion(context.Background(), tokenID, w)
+	if err != nil {
+		t.Fatalf("FeedVersion(%q) = %v", w.PractitionerID, err)
+	}
+	return v
+}
+
+// TestFeedVersionDigest makes one change after another and checks which of
+// two feeds' digests move: the clinic's and the therapist's.
+func TestFeedVersionDigest(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		fx := storagetest.Seed(t, s)
+		tok := mustFeedToken(t, s)
+		week := feedWeek("")
+		hers, his := fx.Therapist.ID, fx.Chiropractor.ID
+		stamp := monday.Add(-time.Hour) // the clock of the writes, moved on by each change
+		update := func(b *domain.Booking, change func(b *domain.Booking)) {
+			t.Helper()
+			stamp = stamp.Add(time.Minute)
+			change(b)
+			b.UpdatedAt = stamp
+			if err := s.UpdateBooking(ctx, b, domain.Effects{}); err != nil {
+				t.Fatalf("UpdateBooking: %v", err)
+			}
+		}
+		timeOff := func(practitionerID string, start time.Time) domain.TimeOff {
+			t.Helper()
+			off := domain.TimeOff{PractitionerID: practitionerID, Start: start, End: start.Add(2 * time.Hour)}
+			if err := s.CreateTimeOff(ctx, &off); err != nil {
+				t.Fatalf("CreateTimeOff: %v", err)
+			}
+			return off
+		}
+		visit := newBooking(fx, hers, monday.Add(24*time.Hour))
+		var off domain.TimeOff
+		steps := []struct {
+			name         string
+			do           func()
+			clinic, mine bool // whether the clinic's and the therapist's digests change
+		}{
+			{"a visit of hers", func() { mustBook(t, s, &visit, "visit@example.com") }, true, true},
+			{"a reschedule", func() {
+				update(&visit, func(b *domain.Booking) {
+					start := b.Start.Add(2 * time.Hour)
+					b.Start, b.End, b.BlockStart, b.BlockEnd = start, start.Add(time.Hour), start, start.Add(70*time.Minute)
+					b.Sequence++
+				})
+			}, true, true},
+			{"a check-in", func() { update(&visit, func(b *domain.Booking) { b.Status = domain.StatusArrived }) }, true, true},
+			{"a visit of hers stamped an hour ahead (a replica's fast clock)", func() {
+				b := newBooking(fx, hers, monday.Add(30*time.Hour))
+				b.CreatedAt, b.UpdatedAt = stamp.Add(time.Hour), stamp.Add(time.Hour)
+				mustBook(t, s, &b, "ahead@example.com")
+			}, true, true},
+			{"a change stamped before the latest", func() {
+				update(&visit, func(b *domain.Booking) { b.Status = domain.StatusConfirmed })
+			}, true, true},
+			{"a cancellation", func() {
+				update(&visit, func(b *domain.Booking) {
+					b.Status, b.CancelledAt = domain.StatusCancelled, stamp
+					b.Sequence++
+				})
+			}, true, true},
+			{"a visit of another practitioner", func() {
+				b := newBooking(fx, his, monday.Add(48*time.Hour))
+				mustBook(t, s, &b, "his@example.com")
+			}, true, false},
+			{"a visit after the window", func() {
+				b := newBooking(fx, hers, week.To.Add(time.Hour))
+				mustBook(t, s, &b, "later@example.com")
+			}, false, false},
+			{"a visit ending as the window starts", func() {
+				b := newBooking(fx, hers, week.From.Add(-time.Hour))
+				mustBook(t, s, &b, "earlier@example.com")
+			}, false, false},
+			{"a visit cancelled before the window keeps them", func() {
+				b := newBooking(fx, hers, monday.Add(72*time.Hour))
+				b.Status, b.CancelledAt = domain.StatusCancelled, week.Keep.Add(-time.Minute)
+				mustBook(t, s, &b, "gone@example.com")
+			}, false, false},
+			{"time off of hers", func() { off = timeOff(hers, monday.Add(96*time.Hour)) }, true, true},
+			{"time off of his", func() { timeOff(his, monday.Add(96*time.Hour)) }, true, false},
+			{"time off deleted and another made", func() {
+				if err := s.DeleteTimeOff(ctx, hers, off.ID); err != nil {
+					t.Fatalf("DeleteTimeOff: %v", err)
+				}
+				timeOff(hers, monday.Add(96*time.Hour))
+			}, true, true},
+			{"time off after the window", func() { timeOff(hers, week.To) }, false, false},
+		}
+		clinicBefore := mustFeedVersion(t, s, tok.ID, week)
+		mineBefore := mustFeedVersion(t, s, tok.ID, feedWeek(hers))
+		for _, st := range steps {
+			st.do()
+			clinic := mustFeedVersion(t, s, tok.ID, week)
+			mine := mustFeedVersion(t, s, tok.ID, feedWeek(hers))
+			if got := clinic.Rows != clinicBefore.Rows; got != st.clinic {
+				t.Errorf("%s: clinic digest changed %v, want %v", st.name, got, st.clinic)
+			}
+			if got := mine.Rows != mineBefore.Rows; got != st.mine {
+				t.Errorf("%s: therapist's digest changed %v, want %v", st.name, got, st.mine)
+			}
+			clinicBefore, mineBefore = clinic, mine
+		}
+	})
+}
+
+// TestFeedVersionRenames: renaming a patient, by staff or by booking again
+// under another spelling, is counted; the same name or none is not.
+func TestFeedVersionRenames(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		fx := storagetest.Seed(t, s)
+		tok := mustFeedToken(t, s)
+		first := newBooking(fx, fx.Therapist.ID, monday)
+		p := mustBook(t, s, &first, "ada@example.com")
+		steps := []struct {
+			name string
+			do   func()
+			want bool
+		}{
+			{"staff rename", func() {
+				p.Name = "Ada King"
+				if err := s.UpdatePatient(ctx, &p); err != nil {
+					t.Fatalf("UpdatePatient: %v", err)
+				}
+			}, true},
+			{"staff save, same name", func() {
+				p.Phone = "+44 20 7946 0001"
+				if err := s.UpdatePatient(ctx, &p); err != nil {
+					t.Fatalf("UpdatePatient: %v", err)
+				}
+			}, false},
+			{"booking again under another name", func() {
+				b := newBooking(fx, fx.Chiropractor.ID, monday.Add(24*time.Hour))
+				q := domain.Patient{Name: "Ada Lovelace", Email: "ADA@example.com"}
+				if err := s.CreateBooking(ctx, &b, &q, domain.Effects{}); err != nil {
+					t.Fatalf("CreateBooking: %v", err)
+				}
+			}, true},
+			{"booking again with no name", func() {
+				b := newBooking(fx, fx.Chiropractor.ID, monday.Add(48*time.Hour))
+				q := domain.Patient{Email: "ada@example.com"}
+				if err := s.CreateBooking(ctx, &b, &q, domain.Effects{}); err != nil {
+					t.Fatalf("CreateBooking: %v", err)
+				}
+			}, false},
+			{"a new patient", func() {
+				b := newBooking(fx, fx.Chiropractor.ID, monday.Add(72*time.Hour))
+				mustBook(t, s, &b, "grace@example.com")
+			}, false},
+		}
+		before := mustFeedVersion(t, s, tok.ID, feedWeek("")).Renames
+		for _, st := range steps {
+			st.do()
+			got := mustFeedVersion(t, s, tok.ID, feedWeek("")).Renames
+			if changed := got != before; changed != st.want {
+				t.Errorf("%s: renames %d → %d, want a change %v", st.name, before, got, st.want)
+			}
+			before = got
+		}
+	})
+}
+
+// TestFeedVersionState: FeedVersion reports what FeedChanged stored for the
+// token, and nothing for a token never served.
+func TestFeedVersionState(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		storagetest.Seed(t, s)
+		tok := mustFeedToken(t, s)
+		if v := mustFeedVersion(t, s, tok.ID, feedWeek("")); v.ETag != "" || !v.Changed.IsZero() {
+			t.Errorf("FeedVersion before any fetch: state %q, %v; want none", v.ETag, v.Changed)
+		}
+		at := monday.Truncate(time.Second)
+		if _, err := s.FeedChanged(ctx, tok.ID, "abc", at); err != nil {
+			t.Fatal(err)
+		}
+		if v := mustFeedVersion(t, s, tok.ID, feedWeek("")); v.ETag != "abc" || !v.Changed.Equal(at) {
+			t.Errorf("FeedVersion after FeedChanged: state %q, %v; want abc, %v", v.ETag, v.Changed, at)
+		}
+		if _, err := s.FeedVersion(ctx, "nope", feedWeek("")); domain.ErrorKind(err) != domain.KindNotFound {
+			t.Errorf("FeedVersion(malformed token id) = %v, want not found", err)
+		}
+	})
+}
