@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -382,13 +383,15 @@ func (s *Store) details(db *gorm.DB, rows []bookingRow) ([]domain.BookingDetail,
 			prByID[p.ID] = p
 		}
 	}
-	var patients []patientRow
-	if err := db.Where("id IN ?", unique(patientIDs)).Find(&patients).Error; err != nil {
-		return nil, err
-	}
-	patByID := make(map[string]domain.Patient, len(patients))
-	for _, r := range patients {
-		patByID[r.ID] = r.domain()
+	patByID := make(map[string]domain.Patient, len(patientIDs))
+	for ids := range slices.Chunk(unique(patientIDs), maxInList) {
+		var patients []patientRow
+		if err := db.Where("id IN ?", ids).Find(&patients).Error; err != nil {
+			return nil, err
+		}
+		for _, r := range patients {
+			patByID[r.ID] = r.domain()
+		}
 	}
 	out := make([]domain.BookingDetail, len(rows))
 	for i, r := range rows {
@@ -401,6 +404,11 @@ func (s *Store) details(db *gorm.DB, rows []bookingRow) ([]domain.BookingDetail,
 	}
 	return out, nil
 }
+
+// maxInList bounds the ids of one IN list: PostgreSQL's protocol takes at
+// most 65,535 parameters and SQLite 32,766, and a feed of a busy clinic
+// can show more patients than that. A variable for the tests.
+var maxInList = 10000
 
 // unique returns ids without repeats, in first-seen order.
 func unique(ids []string) []string {

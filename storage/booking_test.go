@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"sync"
 	"testing"
@@ -390,6 +391,42 @@ func TestIdempotencyRecord(t *testing.T) {
 		}
 		if _, err := s.IdempotencyRecord(ctx, domain.HashToken("unknown")); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("IdempotencyRecord(unknown) = %v, want ErrNotFound", err)
+		}
+	})
+}
+
+// TestBookingsManyPatients reads more bookings, each of its own patient,
+// than one IN list may carry (a busy clinic's feed has more than
+// PostgreSQL's 65,535 parameters), with the list made short for the test.
+func TestBookingsManyPatients(t *testing.T) {
+	storage.SetMaxInList(t, 100)
+	forEachEngine(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		fx := storagetest.Seed(t, s)
+		const n = 250
+		patients := make([]domain.Patient, n)
+		bookings := make([]domain.Booking, n)
+		for i := range n {
+			patients[i] = domain.Patient{ID: domain.NewID(), Name: fmt.Sprintf("Patient %d", i),
+				Email: fmt.Sprintf("many%d@example.com", i), CreatedAt: monday}
+			pid := fx.Therapist.ID
+			if i%2 == 1 {
+				pid = fx.Chiropractor.ID
+			}
+			bookings[i] = newBooking(fx, pid, monday.Add(time.Duration(i/2)*70*time.Minute))
+			bookings[i].PatientID = patients[i].ID
+		}
+		if err := s.BulkInsertBookings(ctx, patients, bookings); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Bookings(ctx, domain.BookingFilter{})
+		if err != nil || len(got) != n {
+			t.Fatalf("Bookings = %d, %v; want %d", len(got), err, n)
+		}
+		for _, d := range got {
+			if d.Patient.ID != d.PatientID || d.Patient.Email == "" || d.Service.ID != fx.Massage.ID || d.Practitioner.ID != d.PractitionerID {
+				t.Fatalf("booking %s lacks its details: %+v", d.ID, d)
+			}
 		}
 	})
 }

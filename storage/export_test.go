@@ -108,3 +108,10 @@ func (s *Store) SchedulesFromDatabase(ctx context.Context, ids []string, from, t
 	}, func(id string) *domain.Schedule { return &out[index[id]] })
 	return out, err
 }
+
+// SetMaxInList makes IN lists at most n long until the test ends.
+func SetMaxInList(t interface{ Cleanup(func()) }, n int) {
+	old := maxInList
+	maxInList = n
+	t.Cleanup(func() { maxInList = old })
+}
