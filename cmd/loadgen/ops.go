@@ -64,7 +64,7 @@ func (c *client) availability(ctx context.Context) {
 	loc, _ := time.LoadLocation(c.st.cfg.zone) // validated by parseRun
 	from := time.Now().In(loc).AddDate(0, 0, 1)
 	r := c.send(ctx, "GET", availabilityPath(svc.ID, "", from, c.st.cfg.availDays, c.st.cfg.zone), nil, nil)
-	c.rec.add(opAvailability, r.status, r.elapsed, r.status == 200)
+	c.rec.add(opAvailability, r.status, r.body, r.elapsed, r.status == 200)
 }
 
 func (c *client) feed(ctx context.Context, conditional bool) {
@@ -83,7 +83,7 @@ func (c *client) feed(ctx context.Context, conditional bool) {
 	if r.status == 200 {
 		c.st.etag.Store(r.header.Get("ETag"))
 	}
-	c.rec.add(route, r.status, r.elapsed, r.status == 200 || r.status == http.StatusNotModified)
+	c.rec.add(route, r.status, r.body, r.elapsed, r.status == 200 || r.status == http.StatusNotModified)
 }
 
 func (c *client) book(ctx context.Context) {
@@ -117,7 +117,7 @@ func (c *client) postBooking(ctx context.Context, route string, s slot) (booking
 	var r response
 	for range bookAttempts {
 		r = c.send(ctx, "POST", "/api/v1/bookings", body, map[string]string{"Idempotency-Key": key})
-		c.rec.add(route, r.status, r.elapsed, expectedBooking(route, r.status))
+		c.rec.add(route, r.status, r.body, r.elapsed, expectedBooking(route, r.status))
 		if r.status != statusTransport {
 			break
 		}
@@ -132,7 +132,7 @@ func (c *client) postBooking(ctx context.Context, route string, s slot) (booking
 		ManageToken string `json:"manage_token"`
 	}
 	if err := json.Unmarshal(r.body, &out); err != nil || out.Booking.ID == "" {
-		c.rec.add(route+"-bad-body", r.status, 0, false)
+		c.rec.add(route+"-bad-body", r.status, r.body, 0, false)
 		return booking{}, statusTransport
 	}
 	return booking{ID: out.Booking.ID, Token: out.ManageToken, Slot: s}, r.status
@@ -177,7 +177,7 @@ func (c *client) reschedule(ctx context.Context) {
 		return
 	}
 	r := c.send(ctx, "POST", "/api/v1/manage/"+url.PathEscape(b.Token)+"/reschedule", map[string]string{"start": to.Start}, nil)
-	c.rec.add(opReschedule, r.status, r.elapsed, r.status == 200)
+	c.rec.add(opReschedule, r.status, r.body, r.elapsed, r.status == 200)
 	switch {
 	case r.status == 200:
 		c.st.pool.put(b.Slot)
@@ -200,7 +200,7 @@ func (c *client) cancel(ctx context.Context) {
 		return
 	}
 	r := c.send(ctx, "POST", "/api/v1/manage/"+url.PathEscape(b.Token)+"/cancel", map[string]string{"reason": "Load test"}, nil)
-	c.rec.add(opCancel, r.status, r.elapsed, r.status == 200)
+	c.rec.add(opCancel, r.status, r.body, r.elapsed, r.status == 200)
 	switch {
 	case r.status == 200:
 		c.st.ledger.cancelled(b.ID)

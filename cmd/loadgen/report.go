@@ -21,6 +21,7 @@ type Report struct {
 	Requests   int          `json:"requests"`
 	RPS        float64      `json:"rps"`
 	Unexpected int          `json:"unexpected"`
+	Samples    []Sample     `json:"unexpected_samples,omitempty"`
 
 	Accepted          int `json:"bookings_accepted"`
 	Cancelled         int `json:"bookings_cancelled"`
@@ -39,6 +40,7 @@ func (st *runState) report(rec *recorder, elapsed time.Duration, poolStart int) 
 		Bases: st.cfg.bases, Clients: st.cfg.clients, DurationS: round(elapsed.Seconds()),
 		Mix: st.cfg.mix.String(), Seed: st.cfg.seed, Routes: rec.summarize(elapsed),
 		ContendedSlots: len(st.contended), FreeSlotsAtStart: poolStart, FreeSlotsAtFinish: st.poolSize(),
+		Samples: rec.samples,
 	}
 	for _, r := range rep.Routes {
 		rep.Requests += r.Count
@@ -90,6 +92,9 @@ func (r Report) write(w io.Writer, asJSON bool) error {
 	}
 	fmt.Fprintf(w, "\nbookings: %d accepted, %d cancelled, %d uncertain; contended: %d slots, %d won, %d won twice; free slots %d -> %d\n",
 		r.Accepted, r.Cancelled, r.Uncertain, r.ContendedSlots, r.ContendedWon, r.ContendedDoubles, r.FreeSlotsAtStart, r.FreeSlotsAtFinish)
+	for _, s := range r.Samples {
+		fmt.Fprintf(w, "unexpected: %s %s: %s\n", s.Route, statusName(s.Status), s.Body)
+	}
 	if r.Check != nil {
 		r.Check.write(w)
 	}

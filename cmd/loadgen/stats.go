@@ -19,6 +19,17 @@ type recorder struct {
 	statuses   map[string]map[int]int
 	unexpected map[string]int
 	skipped    map[string]int
+	samples    []Sample
+}
+
+// maxSamples is how many unexpected answers a run keeps to show.
+const maxSamples = 10
+
+// Sample is one unexpected answer, kept so that a failed run says why.
+type Sample struct {
+	Route  string `json:"route"`
+	Status int    `json:"status"`
+	Body   string `json:"body"`
 }
 
 func newRecorder() *recorder {
@@ -30,8 +41,9 @@ func newRecorder() *recorder {
 	}
 }
 
-// add records one request on route that took d and answered status.
-func (r *recorder) add(route string, status int, d time.Duration, expected bool) {
+// add records one request on route that took d and answered status with
+// body; the first unexpected answers are kept as samples.
+func (r *recorder) add(route string, status int, body []byte, d time.Duration, expected bool) {
 	r.latency[route] = append(r.latency[route], d)
 	if r.statuses[route] == nil {
 		r.statuses[route] = map[int]int{}
@@ -39,6 +51,9 @@ func (r *recorder) add(route string, status int, d time.Duration, expected bool)
 	r.statuses[route][status]++
 	if !expected {
 		r.unexpected[route]++
+		if len(r.samples) < maxSamples {
+			r.samples = append(r.samples, Sample{Route: route, Status: status, Body: snippet(body)})
+		}
 	}
 }
 
@@ -65,6 +80,7 @@ func (r *recorder) merge(o *recorder) {
 	for route, n := range o.skipped {
 		r.skipped[route] += n
 	}
+	r.samples = append(r.samples, o.samples[:min(len(o.samples), maxSamples-min(len(r.samples), maxSamples))]...)
 }
 
 // RouteStats is the summary of one route over a run; latencies in ms.

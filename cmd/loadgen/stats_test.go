@@ -2,6 +2,7 @@ package main
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -37,10 +38,10 @@ func TestPercentile(t *testing.T) {
 func TestRecorderSummarize(t *testing.T) {
 	a, b := newRecorder(), newRecorder()
 	for i := 1; i <= 10; i++ {
-		a.add("book", 201, time.Duration(i)*time.Millisecond, true)
+		a.add("book", 201, nil, time.Duration(i)*time.Millisecond, true)
 	}
-	b.add("book", 500, 100*time.Millisecond, false)
-	b.add("book", statusTransport, 2*time.Millisecond, false)
+	b.add("book", 500, []byte(`{"title":"boom"}`), 100*time.Millisecond, false)
+	b.add("book", statusTransport, nil, 2*time.Millisecond, false)
 	b.skip("cancel")
 	a.merge(b)
 	got := a.summarize(2 * time.Second)
@@ -56,6 +57,10 @@ func TestRecorderSummarize(t *testing.T) {
 	}
 	if got[1].Skipped != 1 || got[1].Count != 0 {
 		t.Errorf("cancel = %+v, want 1 skipped, no requests", got[1])
+	}
+	want := []Sample{{"book", 500, `{"title":"boom"}`}, {"book", statusTransport, ""}}
+	if !slices.Equal(a.samples, want) {
+		t.Errorf("samples = %+v, want %+v", a.samples, want)
 	}
 }
 

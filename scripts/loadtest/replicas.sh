@@ -121,10 +121,15 @@ statuses() {
   jq -r '[.routes[].statuses | to_entries[]] | group_by(.key) | map("\(.[0].key):\(map(.value) | add)") | join(" ")' "$WORK/$1.json"
 }
 
+# samples NAME: the first unexpected answers of a run, route, status and body.
+samples() {
+  jq -r '(.unexpected_samples // []) | map("\(.route) \(.status) \(.body)") | join("; ")' "$WORK/$1.json"
+}
+
 # --- A. two replicas ------------------------------------------------------------------------
 log "A: realistic mix across two replicas for $PHASE"
 run_load replicas 32 -duration "$PHASE" -mix "$MIX_A" "${FEED_ARGS[@]}"
-[ "$(jq .unexpected "$WORK/replicas.json")" = 0 ] || fail "A: unexpected answers: $(statuses replicas)"
+[ "$(jq .unexpected "$WORK/replicas.json")" = 0 ] || fail "A: unexpected answers: $(statuses replicas); first: $(samples replicas)"
 check_db replicas
 
 # --- B. kill -9 a replica -------------------------------------------------------------------------
@@ -169,7 +174,7 @@ done
 wait "$LOADPID" || die "C: load run failed"
 # Bookings after recovery: a short clean run must see no error at all.
 run_load after 8 -duration 5s -mix book=5,availability=5
-[ "$(jq .unexpected "$WORK/after.json")" = 0 ] || fail "C: errors after recovery: $(statuses after)"
+[ "$(jq .unexpected "$WORK/after.json")" = 0 ] || fail "C: errors after recovery: $(statuses after); first: $(samples after)"
 check_db pgstop
 
 read -r pb_code pb_time pb_type <<<"$PROBE_BOOK"
