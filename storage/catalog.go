@@ -70,6 +70,39 @@ func (s *Store) catalog(ctx context.Context) (*catalog, error) {
 	if c := s.cat.current.Load(); c != nil && time.Now().Before(c.expires) {
 		return c, nil // another caller loaded it while we waited
 	}
+	return s.reloadCatalog(ctx, ttl)
+}
+
+// catalogHaving is catalog for a look-up of row id of table, which has
+// reports on: when the copy misses the row and the database holds it (one
+// primary-key look-up), the catalog is read again. A service or
+// practitioner another replica has just created is thus found at once, not
+// a TTL later, and an id that does not exist costs the look-up, never a
+// reload.
+func (s *Store) catalogHaving(ctx context.Context, table string, id any, has func(*catalog) bool) (*catalog, error) {
+	c, err := s.catalog(ctx)
+	ttl := time.Duration(s.cat.ttl.Load())
+	if err != nil || ttl == 0 || has(c) {
+		return c, err
+	}
+	var n int64
+	if err := s.db.WithContext(ctx).Table(table).Where("id = ?", id).Count(&n).Error; err != nil {
+		return nil, dbError("select "+table, err)
+	}
+	if n == 0 {
+		return c, nil
+	}
+	s.cat.loading.Lock()
+	defer s.cat.loading.Unlock()
+	if cur := s.cat.current.Load(); cur != nil && has(cur) {
+		return cur, nil // read again while we waited
+	}
+	return s.reloadCatalog(ctx, ttl)
+}
+
+// reloadCatalog reads the catalog and keeps it for ttl unless a write came
+// in meanwhile; the caller holds s.cat.loading.
+func (s *Store) reloadCatalog(ctx context.Context, ttl time.Duration) (*catalog, error) {
 	gen := s.cat.gen.Load()
 	c, err := s.loadCatalog(ctx)
 	if err != nil {
@@ -117,7 +150,7 @@ func (s *Store) loadCatalog(ctx context.Context) (*catalog, error) {
 
 // Clinic returns the settings; domain.ErrNotFound before setup.
 func (s *Store) Clinic(ctx context.Context) (domain.Clinic, error) {
-	c, err := s.catalog(ctx)
+	c, err := s.catalogHaving(ctx, "clinic", 1, func(c *catalog) bool { return c.hasClinic })
 	if err != nil {
 		return domain.Clinic{}, err
 	}
@@ -148,17 +181,24 @@ func (s *Store) Service(ctx context.Context, id string) (domain.Service, error) 
 	if !domain.IsID(id) {
 		return domain.Service{}, domain.ErrNotFound
 	}
-	c, err := s.catalog(ctx)
+	id = lowerID(id)
+	c, err := s.catalogHaving(ctx, "services", id, func(c *catalog) bool { _, ok := c.service(id); return ok })
 	if err != nil {
 		return domain.Service{}, err
 	}
-	id = lowerID(id)
-	for _, svc := range c.services {
-		if svc.ID == id {
-			return svc, nil
-		}
+	if svc, ok := c.service(id); ok {
+		return svc, nil
 	}
 	return domain.Service{}, domain.ErrNotFound
+}
+
+func (c *catalog) service(id string) (domain.Service, bool) {
+	for _, svc := range c.services {
+		if svc.ID == id {
+			return svc, true
+		}
+	}
+	return domain.Service{}, false
 }
 
 // Practitioners lists practitioners by name with their services; only
@@ -183,11 +223,12 @@ func (s *Store) Practitioner(ctx context.Context, id string) (domain.Practitione
 	if !domain.IsID(id) {
 		return domain.Practitioner{}, domain.ErrNotFound
 	}
-	c, err := s.catalog(ctx)
+	id = lowerID(id)
+	c, err := s.catalogHaving(ctx, "practitioners", id, func(c *catalog) bool { _, ok := c.practitioner(id); return ok })
 	if err != nil {
 		return domain.Practitioner{}, err
 	}
-	if p, ok := c.practitioner(lowerID(id)); ok {
+	if p, ok := c.practitioner(id); ok {
 		return clonePractitioner(p), nil
 	}
 	return domain.Practitioner{}, domain.ErrNotFound

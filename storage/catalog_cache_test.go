@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
@@ -68,6 +69,41 @@ func TestCatalogCache(t *testing.T) {
 			}
 			if got, _ := a.Clinic(ctx); got.Phone != clinic.Phone {
 				t.Errorf("Clinic after save: phone %q, want %q", got.Phone, clinic.Phone)
+			}
+
+			// What another replica has just created is found at once,
+			// with its hours, however long the copy is kept; an id
+			// nobody has is still unknown.
+			b.SetCatalogTTL(time.Hour)
+			if _, err := b.Clinic(ctx); err != nil {
+				t.Fatalf("replica b: Clinic = %v", err)
+			}
+			svc2 := domain.Service{Name: "Massage 30", Kind: domain.KindMassage, Duration: 30 * time.Minute,
+				Currency: "USD", OnlineBookable: true, Active: true, Color: "#1565c0", SortOrder: 3}
+			if err := a.CreateService(ctx, &svc2); err != nil {
+				t.Fatalf("CreateService: %v", err)
+			}
+			newcomer := domain.Practitioner{Name: "Jo Park", Title: "Licensed Massage Therapist", Email: "jo@example.com",
+				TimeZone: storagetest.SeedZone, Active: true, ServiceIDs: []string{svc2.ID}, Color: "#00838f"}
+			if err := a.CreatePractitioner(ctx, &newcomer); err != nil {
+				t.Fatalf("CreatePractitioner: %v", err)
+			}
+			if err := a.SetWorkingHours(ctx, newcomer.ID, storagetest.WeekdayHours(newcomer.ID)); err != nil {
+				t.Fatalf("SetWorkingHours: %v", err)
+			}
+			if got, err := b.Service(ctx, svc2.ID); err != nil || got.Name != svc2.Name {
+				t.Errorf("replica b: Service(just created) = %+v, %v; want it found", got, err)
+			}
+			if got, err := b.Practitioner(ctx, newcomer.ID); err != nil || got.Name != newcomer.Name {
+				t.Errorf("replica b: Practitioner(just created) = %+v, %v; want it found", got, err)
+			}
+			monday := time.Date(2030, 3, 4, 0, 0, 0, 0, time.UTC)
+			scheds, err := b.WorkingSchedules(ctx, []string{newcomer.ID}, monday, monday.Add(24*time.Hour))
+			if err != nil || len(scheds) != 1 || len(scheds[0].Weekly) == 0 {
+				t.Errorf("replica b: WorkingSchedules(just created) = %+v, %v; want the weekday hours", scheds, err)
+			}
+			if _, err := b.Service(ctx, domain.NewID()); !errors.Is(err, domain.ErrNotFound) {
+				t.Errorf("replica b: Service(unknown id) = %v, want ErrNotFound", err)
 			}
 
 			// What callers get is theirs to change.

@@ -154,6 +154,15 @@ func (s *Store) schedules(ctx context.Context, practitionerIDs []string, from, t
 	if err != nil {
 		return nil, err
 	}
+	for _, id := range ids {
+		if _, ok := cat.practitioner(id); !ok { // perhaps created on another replica a moment ago
+			has := func(c *catalog) bool { _, ok := c.practitioner(id); return ok }
+			if cat, err = s.catalogHaving(ctx, "practitioners", id, has); err != nil {
+				return nil, err
+			}
+			break
+		}
+	}
 	out := make([]domain.Schedule, 0, len(ids))
 	index := make(map[string]int, len(ids))
 	known := ids[:0:0]
