@@ -38,7 +38,8 @@ type FeedWindow struct {
 // FeedVersion is what FeedVersionStore reports.
 type FeedVersion struct {
 	// Rows is equal while no booking or time off of the window is added,
-	// changed or removed. A booking's every change sets its UpdatedAt.
+	// changed or removed; it may also move with writes outside the window,
+	// which costs one needless rebuild, never a stale answer.
 	Rows string
 	// Renames counts patient renames in the whole clinic: a feed that
 	// shows names changes with them, though no booking does.

@@ -28,7 +28,9 @@ func mustFeedVersion(t *testing.T, s *storage.Store, tokenID string, w domain.Fe
 }
 
 // TestFeedVersionDigest makes one change after another and checks which of
-// two feeds' digests move: the clinic's and the therapist's.
+// two feeds' digests move: the clinic's and the therapist's. Writes outside
+// the window move them too (a needless rebuild, never a stale 304); writes
+// of the other practitioner move only the clinic's.
 func TestFeedVersionDigest(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *storage.Store) {
 		ctx := context.Background()
@@ -56,6 +58,7 @@ func TestFeedVersionDigest(t *testing.T) {
 		}
 		visit := newBooking(fx, hers, monday.Add(24*time.Hour))
 		var off domain.TimeOff
+		var his1 domain.Booking
 		steps := []struct {
 			name         string
 			do           func()
@@ -85,22 +88,23 @@ func TestFeedVersionDigest(t *testing.T) {
 				})
 			}, true, true},
 			{"a visit of another practitioner", func() {
-				b := newBooking(fx, his, monday.Add(48*time.Hour))
-				mustBook(t, s, &b, "his@example.com")
+				his1 = newBooking(fx, his, monday.Add(48*time.Hour))
+				mustBook(t, s, &his1, "his@example.com")
 			}, true, false},
+			{"a check-in of his", func() { update(&his1, func(b *domain.Booking) { b.Status = domain.StatusArrived }) }, true, false},
 			{"a visit after the window", func() {
 				b := newBooking(fx, hers, week.To.Add(time.Hour))
 				mustBook(t, s, &b, "later@example.com")
-			}, false, false},
+			}, true, true},
 			{"a visit ending as the window starts", func() {
 				b := newBooking(fx, hers, week.From.Add(-time.Hour))
 				mustBook(t, s, &b, "earlier@example.com")
-			}, false, false},
+			}, true, true},
 			{"a visit cancelled before the window keeps them", func() {
 				b := newBooking(fx, hers, monday.Add(72*time.Hour))
 				b.Status, b.CancelledAt = domain.StatusCancelled, week.Keep.Add(-time.Minute)
 				mustBook(t, s, &b, "gone@example.com")
-			}, false, false},
+			}, true, true},
 			{"time off of hers", func() { off = timeOff(hers, monday.Add(96*time.Hour)) }, true, true},
 			{"time off of his", func() { timeOff(his, monday.Add(96*time.Hour)) }, true, false},
 			{"time off deleted and another made", func() {
@@ -109,7 +113,14 @@ func TestFeedVersionDigest(t *testing.T) {
 				}
 				timeOff(hers, monday.Add(96*time.Hour))
 			}, true, true},
-			{"time off after the window", func() { timeOff(hers, week.To) }, false, false},
+			{"time off after the window", func() { timeOff(hers, week.To) }, true, true},
+			{"a visit of his moved to her", func() {
+				update(&his1, func(b *domain.Booking) { b.PractitionerID = hers })
+			}, true, true},
+			{"a visit of hers moved to him", func() {
+				update(&his1, func(b *domain.Booking) { b.PractitionerID = his })
+			}, true, true},
+			{"nothing", func() {}, false, false},
 		}
 		clinicBefore := mustFeedVersion(t, s, tok.ID, week)
 		mineBefore := mustFeedVersion(t, s, tok.ID, feedWeek(hers))
