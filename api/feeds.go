@@ -46,7 +46,17 @@ func (s *Server) feed(c echo.Context) error {
 	ctx, r := c.Request().Context(), c.Request()
 	// The token is looked up before the limit so that only live tokens get
 	// a bucket: random guesses cannot grow the limiter's map.
-	tok, err := s.Store.FeedToken(ctx, domain.HashToken(raw))
+	// A conditional request reads the token and its feed's version in one
+	// round trip: most polls end in a 304 right after.
+	conditional := r.Header.Get("If-None-Match") != "" || r.Header.Get("If-Modified-Since") != ""
+	var tok domain.FeedToken
+	var rows *domain.FeedVersion
+	var err error
+	if conditional {
+		tok, rows, err = s.Feeds.TokenVersion(ctx, domain.HashToken(raw))
+	} else {
+		tok, err = s.Store.FeedToken(ctx, domain.HashToken(raw))
+	}
 	if err != nil {
 		return err
 	}
@@ -55,8 +65,8 @@ func (s *Server) feed(c echo.Context) error {
 			return &tooManyError{retryAfter: wait}
 		}
 	}
-	if r.Header.Get("If-None-Match") != "" || r.Header.Get("If-Modified-Since") != "" {
-		etag, modified, known, err := s.Feeds.Check(ctx, tok)
+	if conditional {
+		etag, modified, known, err := s.Feeds.CheckVersion(ctx, tok, rows)
 		if err != nil {
 			return err
 		}

@@ -25,6 +25,11 @@ type FeedVersionStore interface {
 	// FeedVersion returns, in one round trip, a digest of the rows behind
 	// the feed of w and the state FeedChanged last stored for the token.
 	FeedVersion(ctx context.Context, tokenID string, w FeedWindow) (FeedVersion, error)
+	// FeedTokenVersion looks up the unrevoked feed token with hash, as
+	// Store.FeedToken does, and returns it with FeedVersion of its feed,
+	// in one round trip. The version is of any window: callers key
+	// versions by their window, as Feeds does.
+	FeedTokenVersion(ctx context.Context, hash string) (FeedToken, FeedVersion, error)
 }
 
 // FeedWindow is what a feed shows: the bookings of PractitionerID (all
@@ -117,6 +122,27 @@ func (f *Feeds) FeedFor(ctx context.Context, tok FeedToken) (Feed, string, error
 // last served other content. known is false when the rows changed since
 // the last build, or when none is remembered: the caller builds the feed.
 func (f *Feeds) Check(ctx context.Context, tok FeedToken) (etag string, lastModified time.Time, known bool, err error) {
+	return f.CheckVersion(ctx, tok, nil)
+}
+
+// TokenVersion looks up the unrevoked token with hash, as Store.FeedToken
+// does, and with it the version of its feed's rows for CheckVersion, in one
+// round trip; the version is nil when f has no Versions.
+func (f *Feeds) TokenVersion(ctx context.Context, hash string) (FeedToken, *FeedVersion, error) {
+	if f.Versions == nil {
+		tok, err := f.Store.FeedToken(ctx, hash)
+		return tok, nil, err
+	}
+	tok, rows, err := f.Versions.FeedTokenVersion(ctx, hash)
+	if err != nil {
+		return FeedToken{}, nil, err
+	}
+	return tok, &rows, nil
+}
+
+// CheckVersion is Check with the version of tok's feed rows already read
+// (by TokenVersion); nil reads it.
+func (f *Feeds) CheckVersion(ctx context.Context, tok FeedToken, rows *FeedVersion) (etag string, lastModified time.Time, known bool, err error) {
 	if f.Versions == nil {
 		return "", time.Time{}, false, nil
 	}
@@ -124,7 +150,7 @@ func (f *Feeds) Check(ctx context.Context, tok FeedToken) (etag string, lastModi
 	if err != nil {
 		return "", time.Time{}, false, err
 	}
-	v, err := f.version(ctx, tok, clinic, f.window(tok, clinic))
+	v, err := f.versionOf(ctx, tok, clinic, f.window(tok, clinic), rows)
 	if err != nil {
 		return "", time.Time{}, false, err
 	}

@@ -24,13 +24,22 @@ type feedVersion struct {
 // catalog comes from the store's in-memory copy, so this costs the one
 // query of FeedVersion.
 func (f *Feeds) version(ctx context.Context, tok FeedToken, clinic Clinic, w FeedWindow) (feedVersion, error) {
+	return f.versionOf(ctx, tok, clinic, w, nil)
+}
+
+// versionOf is version with the rows' version already read; nil reads it.
+func (f *Feeds) versionOf(ctx context.Context, tok FeedToken, clinic Clinic, w FeedWindow, read *FeedVersion) (feedVersion, error) {
 	if f.Versions == nil {
 		return feedVersion{}, nil
 	}
-	rows, err := f.Versions.FeedVersion(ctx, tok.ID, w)
-	if err != nil {
-		return feedVersion{}, err
+	if read == nil {
+		v, err := f.Versions.FeedVersion(ctx, tok.ID, w)
+		if err != nil {
+			return feedVersion{}, err
+		}
+		read = &v
 	}
+	rows := *read
 	practitioners, err := f.Store.Practitioners(ctx, true)
 	if err != nil {
 		return feedVersion{}, err

@@ -50,7 +50,40 @@ func (s *Store) FeedVersion(ctx context.Context, tokenID string, w domain.FeedWi
 	if err := s.db.WithContext(ctx).Raw(fmt.Sprintf(feedVersionSQL, scope), params).Scan(&row).Error; err != nil {
 		return domain.FeedVersion{}, dbError("select feed version", err)
 	}
+	return row.version(), nil
+}
+
+func (r feedVersionRow) version() domain.FeedVersion {
 	return domain.FeedVersion{
-		Rows: strconv.FormatInt(row.Changes, 10), Renames: row.Renames, ETag: string(row.ETag), Changed: row.ChangedAt.time(),
-	}, nil
+		Rows: strconv.FormatInt(r.Changes, 10), Renames: r.Renames, ETag: string(r.ETag), Changed: r.ChangedAt.time(),
+	}
+}
+
+// feedTokenVersionSQL is the token look-up of FeedToken and feedVersionSQL
+// for the token's feed in one statement: a revalidation is one round trip.
+const feedTokenVersionSQL = `
+SELECT t.id, t.practitioner_id, t.hash, t.privacy, t.created_by, t.created_at, t.revoked_at,
+	(SELECT COALESCE(sum(c.total), 0) FROM feed_changes AS c
+	 WHERE t.practitioner_id IS NULL OR c.practitioner_id = t.practitioner_id) AS changes,
+	r.total AS renames, t.etag AS etag, t.changed_at AS changed_at
+FROM feed_tokens AS t CROSS JOIN patient_renames AS r
+WHERE t.hash = @hash AND t.revoked_at IS NULL`
+
+// FeedTokenVersion is FeedToken and FeedVersion of the token's feed in one
+// query; domain.ErrNotFound for an unknown or revoked hash.
+func (s *Store) FeedTokenVersion(ctx context.Context, hash string) (domain.FeedToken, domain.FeedVersion, error) {
+	if hash == "" {
+		return domain.FeedToken{}, domain.FeedVersion{}, domain.ErrNotFound
+	}
+	var rows []struct {
+		Token   feedTokenRow   `gorm:"embedded"`
+		Version feedVersionRow `gorm:"embedded"`
+	}
+	if err := s.db.WithContext(ctx).Raw(feedTokenVersionSQL, map[string]any{"hash": hash}).Scan(&rows).Error; err != nil {
+		return domain.FeedToken{}, domain.FeedVersion{}, dbError("select feed token and version", err)
+	}
+	if len(rows) == 0 {
+		return domain.FeedToken{}, domain.FeedVersion{}, domain.ErrNotFound
+	}
+	return rows[0].Token.domain(), rows[0].Version.version(), nil
 }

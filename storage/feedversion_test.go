@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -215,6 +216,53 @@ func TestFeedVersionState(t *testing.T) {
 		}
 		if _, err := s.FeedVersion(ctx, "nope", feedWeek("")); domain.ErrorKind(err) != domain.KindNotFound {
 			t.Errorf("FeedVersion(malformed token id) = %v, want not found", err)
+		}
+	})
+}
+
+// TestFeedTokenVersion: the token and its feed's version in one query are
+// what FeedToken and FeedVersion return apart, for the clinic's feed and a
+// practitioner's; unknown and revoked hashes are not found.
+func TestFeedTokenVersion(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		fx := storagetest.Seed(t, s)
+		clinicTok := mustFeedToken(t, s)
+		_, hash := domain.NewToken()
+		herTok := domain.FeedToken{Hash: hash, PractitionerID: fx.Therapist.ID, Privacy: domain.PrivacyFullName, CreatedAt: monday}
+		if err := s.CreateFeedToken(ctx, &herTok); err != nil {
+			t.Fatalf("CreateFeedToken: %v", err)
+		}
+		visit := newBooking(fx, fx.Chiropractor.ID, monday.Add(24*time.Hour))
+		mustBook(t, s, &visit, "his@example.com")
+		if _, err := s.FeedChanged(ctx, herTok.ID, "etag-1", monday); err != nil {
+			t.Fatalf("FeedChanged: %v", err)
+		}
+		for _, want := range []domain.FeedToken{clinicTok, herTok} {
+			tok, v, err := s.FeedTokenVersion(ctx, want.Hash)
+			if err != nil {
+				t.Fatalf("FeedTokenVersion(%s) = %v", want.PractitionerID, err)
+			}
+			alone, err := s.FeedToken(ctx, want.Hash)
+			if err != nil || tok != alone {
+				t.Errorf("FeedTokenVersion token = %+v, FeedToken = %+v, %v", tok, alone, err)
+			}
+			if apart := mustFeedVersion(t, s, want.ID, feedWeek(want.PractitionerID)); v != apart {
+				t.Errorf("FeedTokenVersion(%q) version = %+v, FeedVersion = %+v", want.PractitionerID, v, apart)
+			}
+		}
+		if _, v, _ := s.FeedTokenVersion(ctx, herTok.Hash); v.ETag != "etag-1" {
+			t.Errorf("her token's feed state: ETag %q, want etag-1", v.ETag)
+		}
+		_, unknown := domain.NewToken()
+		if _, _, err := s.FeedTokenVersion(ctx, unknown); !errors.Is(err, domain.ErrNotFound) {
+			t.Errorf("FeedTokenVersion(unknown) = %v, want ErrNotFound", err)
+		}
+		if err := s.RevokeFeedToken(ctx, herTok.ID, monday); err != nil {
+			t.Fatalf("RevokeFeedToken: %v", err)
+		}
+		if _, _, err := s.FeedTokenVersion(ctx, herTok.Hash); !errors.Is(err, domain.ErrNotFound) {
+			t.Errorf("FeedTokenVersion(revoked) = %v, want ErrNotFound", err)
 		}
 	})
 }
