@@ -115,3 +115,11 @@ func SetMaxInList(t interface{ Cleanup(func()) }, n int) {
 	maxInList = n
 	t.Cleanup(func() { maxInList = old })
 }
+
+// Setting returns a session setting (SHOW name) of one of the store's
+// PostgreSQL connections.
+func (s *Store) Setting(ctx context.Context, name string) (string, error) {
+	var v string
+	err := s.db.WithContext(ctx).Raw("SELECT current_setting(?)", name).Scan(&v).Error
+	return v, err
+}

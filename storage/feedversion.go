@@ -65,8 +65,8 @@ const feedTokenVersionSQL = `
 SELECT t.id, t.practitioner_id, t.hash, t.privacy, t.created_by, t.created_at, t.revoked_at,
 	(SELECT COALESCE(sum(c.total), 0) FROM feed_changes AS c
 	 WHERE t.practitioner_id IS NULL OR c.practitioner_id = t.practitioner_id) AS changes,
-	r.total AS renames, t.etag AS etag, t.changed_at AS changed_at
-FROM feed_tokens AS t CROSS JOIN patient_renames AS r
+	(SELECT total FROM patient_renames) AS renames, t.etag AS etag, t.changed_at AS changed_at
+FROM feed_tokens AS t
 WHERE t.hash = @hash AND t.revoked_at IS NULL`
 
 // FeedTokenVersion is FeedToken and FeedVersion of the token's feed in one

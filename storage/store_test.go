@@ -82,3 +82,23 @@ func TestUnavailable(t *testing.T) {
 func isClosed(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "database is closed")
 }
+
+// TestPostgresSessionDefaults: connections run with jit=off unless the URL
+// says otherwise.
+func TestPostgresSessionDefaults(t *testing.T) {
+	ctx := context.Background()
+	dsn := storagetest.PostgresDSN(t)
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	for _, tc := range []struct{ dsn, want string }{
+		{dsn, "off"},
+		{dsn + sep + "jit=on", "on"},
+	} {
+		s := openStore(t, tc.dsn)
+		if got, err := s.Setting(ctx, "jit"); err != nil || got != tc.want {
+			t.Errorf("jit with %q = %q, %v; want %q", tc.dsn, got, err, tc.want)
+		}
+	}
+}
