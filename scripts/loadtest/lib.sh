@@ -49,11 +49,13 @@ start_sink() {
 
 # start_frontdesk NAME PORT DB_URL [serve flags…] starts a replica in the
 # background; its pid is in $WORK/NAME.pid, its output in $WORK/NAME.out/.err.
+# The rate limits are off: one load generator plays thousands of patients
+# and calendar apps from one address, each feed token polled back to back.
 start_frontdesk() {
   local name=$1 port=$2 db=$3
   shift 3
   ADDR=127.0.0.1:$port DATABASE_URL=$db DATA_DIR=$WORK/data-$name BASE_URL=http://127.0.0.1:$port \
-    SMTP_URL=$SMTP_URL_FOR_SINK MAIL_FROM=clinic@example.com PUBLIC_RATE_LIMIT=0 LOG_LEVEL=warn \
+    SMTP_URL=$SMTP_URL_FOR_SINK MAIL_FROM=clinic@example.com PUBLIC_RATE_LIMIT=0 FEED_RATE_LIMIT=0 LOG_LEVEL=warn \
     "$FRONTDESK" serve "$@" >>"$WORK/$name.out" 2>>"$WORK/$name.err" &
   local pid=$!
   echo "$pid" >"$WORK/$name.pid"
