@@ -169,6 +169,44 @@ func TestCheckFindsEveryKindOfProblem(t *testing.T) {
 	}
 }
 
+// TestCheckCrashRepeats: after a worker was killed, one message may arrive
+// twice with its Message-ID; a second repeat, or a message without an id,
+// is still a problem.
+func TestCheckCrashRepeats(t *testing.T) {
+	dsn, db := mustFreshDB(t)
+	seedCatalog(t, db)
+	at := time.Date(2030, 5, 6, 14, 0, 0, 0, time.UTC)
+	insertBooking(t, db, bid(1), at, "confirmed")
+	insertMessage(t, db, bid(11), bid(1), "sent", time.Now())
+	insertMessage(t, db, bid(12), bid(1), "sent", time.Now())
+	smtpAddr, sink := startTestSink(t)
+	sendTestMail(t, smtpAddr, bid(11)+"@frontdesk")
+	sendTestMail(t, smtpAddr, bid(11)+"@frontdesk") // sent, killed before the mark, sent again
+	sendTestMail(t, smtpAddr, bid(12)+"@frontdesk")
+	accepted := []acceptedBooking{{ID: bid(1), Start: utc(at)}}
+	for _, tc := range []struct {
+		crashes int
+		ok      bool
+	}{{0, false}, {1, true}, {2, true}} {
+		res, err := check(context.Background(), checkConfig{dsn: dsn, sinkURL: sink, drain: time.Second, accepted: accepted, crashes: tc.crashes})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.OK != tc.ok || res.Duplicated != 1 {
+			t.Errorf("crashes %d: OK %v, %d delivered twice (%d after a crash), problems %q; want OK %v",
+				tc.crashes, res.OK, res.Duplicated, res.CrashRepeats, res.Problems, tc.ok)
+		}
+	}
+	sendTestMail(t, smtpAddr, bid(12)+"@frontdesk") // a second repeat: one crash does not explain it
+	res, err := check(context.Background(), checkConfig{dsn: dsn, sinkURL: sink, drain: time.Second, accepted: accepted, crashes: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.OK {
+		t.Errorf("two repeats after one crash: check OK, want a problem")
+	}
+}
+
 func TestCheckFailsClearlyWithoutDatabase(t *testing.T) {
 	_, err := check(context.Background(), checkConfig{dsn: "postgres://postgres@127.0.0.1:1/x?sslmode=disable&connect_timeout=1"})
 	if err == nil || !strings.Contains(err.Error(), "connect to PostgreSQL") {
