@@ -53,8 +53,15 @@ const workingSQL = hoursBranch + ` WHERE practitioner_id IN @ids
 	UNION ALL` + overridesBranch + ` WHERE practitioner_id IN @ids AND day >= @first AND day <= @last
 	UNION ALL` + timeOffBranch + ` WHERE practitioner_id IN @ids AND end_at > @from AND start_at < @to` + scheduleOrder
 
-// busySQL reads only the busy blocks, for a window the cached hours cover.
-const busySQL = busyBranch + `
+// busySQL reads only the busy blocks, for a window the cached hours cover:
+// the availability of every request past the last three days. It selects
+// the three columns it needs, not the shared shape of the other reads,
+// since a month of a busy clinic is thousands of rows.
+const busySQL = `
+	SELECT practitioner_id, block_start, block_end
+	FROM bookings
+	WHERE practitioner_id IN @ids AND status <> 'cancelled' AND NOT overbooked
+	  AND block_start < @to AND block_start > @earliest AND block_end > @from
 	ORDER BY practitioner_id, block_start`
 
 // hoursSQL reads every practitioner's hours with the overrides and time off
@@ -179,11 +186,25 @@ func (s *Store) schedules(ctx context.Context, practitionerIDs []string, from, t
 		out = append(out, sc)
 		known = append(known, id)
 	}
-	query := busySQL
+	into := func(id string) *domain.Schedule {
+		if i, ok := index[id]; ok {
+			return &out[i]
+		}
+		return nil
+	}
+	var query string
 	switch {
 	case len(known) == 0, cached && !busy:
 		return out, nil
-	case !cached:
+	case cached:
+		err := s.scanBusy(ctx, map[string]any{
+			"ids": known, "from": at(from), "to": at(to), "earliest": at(from.Add(-maxBlock - time.Second)),
+		}, into)
+		if err != nil {
+			return nil, err
+		}
+		return out, nil
+	default:
 		for i := range out {
 			out[i] = domain.Schedule{Practitioner: out[i].Practitioner}
 		}
@@ -196,16 +217,46 @@ func (s *Store) schedules(ctx context.Context, practitionerIDs []string, from, t
 	err = s.scanSchedules(ctx, query, map[string]any{
 		"ids": known, "first": days.first, "last": days.last,
 		"from": at(from), "to": at(to), "earliest": at(from.Add(-maxBlock - time.Second)),
-	}, func(id string) *domain.Schedule {
-		if i, ok := index[id]; ok {
-			return &out[i]
-		}
-		return nil
-	})
+	}, into)
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// scanBusy runs busySQL and adds each block to the schedule into returns
+// for its practitioner (none: the row is skipped).
+func (s *Store) scanBusy(ctx context.Context, params map[string]any, into func(practitionerID string) *domain.Schedule) error {
+	if s.dialect == DialectPostgres {
+		for k, v := range params {
+			params[k] = pgArgs(v)[0]
+		}
+	}
+	rows, err := s.db.WithContext(ctx).Raw(busySQL, params).Rows()
+	if err != nil {
+		return dbError("select busy blocks", err)
+	}
+	defer rows.Close()
+	var (
+		practitioner, last string
+		start, end         instant
+		sc                 *domain.Schedule
+	)
+	for rows.Next() {
+		if err := rows.Scan(&practitioner, &start, &end); err != nil {
+			return dbError("select busy blocks", err)
+		}
+		if practitioner != last || sc == nil {
+			sc, last = into(practitioner), practitioner
+		}
+		if sc != nil {
+			sc.Busy = append(sc.Busy, domain.Interval{Start: start.time(), End: end.time()})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return dbError("select busy blocks", err)
+	}
+	return nil
 }
 
 // scanSchedules runs a schedule query and files each row in the schedule
