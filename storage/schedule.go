@@ -3,11 +3,8 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"slices"
 	"time"
-
-	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/frontdesk/frontdesk/domain"
 )
@@ -199,11 +196,6 @@ func (s *Store) schedules(ctx context.Context, practitionerIDs []string, from, t
 	switch {
 	case len(known) == 0, cached && !busy:
 		return out, nil
-	case cached && s.dialect == DialectPostgres:
-		if err := s.pgScanBusy(ctx, known, from, to, into); err != nil {
-			return nil, err
-		}
-		return out, nil
 	case cached:
 		err := s.scanBusy(ctx, map[string]any{
 			"ids": known, "from": at(from), "to": at(to), "earliest": at(from.Add(-maxBlock - time.Second)),
@@ -230,59 +222,6 @@ func (s *Store) schedules(ctx context.Context, practitionerIDs []string, from, t
 		return nil, err
 	}
 	return out, nil
-}
-
-// pgBusySQL is busySQL for pgx's own interface: positional parameters,
-// the ids as one array.
-const pgBusySQL = `
-	SELECT practitioner_id::text, block_start, block_end
-	FROM bookings
-	WHERE practitioner_id = ANY($1::text[]::uuid[]) AND status <> 'cancelled' AND NOT overbooked
-	  AND block_start < $2 AND block_start > $3 AND block_end > $4
-	ORDER BY practitioner_id, block_start`
-
-// pgScanBusy is scanBusy on PostgreSQL through pgx itself: timestamps are
-// decoded from binary straight into time.Time, with no driver.Value per
-// column, which is most of the cost of a month of a busy clinic.
-func (s *Store) pgScanBusy(ctx context.Context, ids []string, from, to time.Time, into func(practitionerID string) *domain.Schedule) error {
-	sqlDB, err := s.db.DB()
-	if err != nil {
-		return err
-	}
-	conn, err := sqlDB.Conn(ctx)
-	if err != nil {
-		return dbError("select busy blocks", err)
-	}
-	defer conn.Close()
-	err = conn.Raw(func(driverConn any) error {
-		c, ok := driverConn.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("busy blocks: driver connection is %T, not pgx", driverConn)
-		}
-		rows, err := c.Conn().Query(ctx, pgBusySQL, ids, to.UTC(), from.Add(-maxBlock-time.Second).UTC(), from.UTC())
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		var (
-			practitioner, last string
-			start, end         time.Time
-			sc                 *domain.Schedule
-		)
-		for rows.Next() {
-			if err := rows.Scan(&practitioner, &start, &end); err != nil {
-				return err
-			}
-			if practitioner != last || sc == nil {
-				sc, last = into(practitioner), practitioner
-			}
-			if sc != nil {
-				sc.Busy = append(sc.Busy, domain.Interval{Start: start.UTC(), End: end.UTC()})
-			}
-		}
-		return rows.Err()
-	})
-	return dbError("select busy blocks", err)
 }
 
 // scanBusy runs busySQL and adds each block to the schedule into returns
