@@ -32,7 +32,8 @@ const (
 	// The busy branch reads the bookings_blocks index: a block is at most
 	// maxBlock long, so block_start is bounded from below too.
 	busyBranch = `
-	SELECT 'b', practitioner_id, '', 0, 0, 0, NULL, NULL, NULL, block_start, block_end
+	SELECT 'b', practitioner_id, '', 0, 0, 0, NULL, NULL, NULL, block_start, block_end` + busyFrom
+	busyFrom = `
 	FROM bookings
 	WHERE practitioner_id IN @ids AND status <> 'cancelled' AND NOT overbooked
 	  AND block_start < @to AND block_start > @earliest AND block_end > @from`
@@ -58,10 +59,7 @@ const workingSQL = hoursBranch + ` WHERE practitioner_id IN @ids
 // the three columns it needs, not the shared shape of the other reads,
 // since a month of a busy clinic is thousands of rows.
 const busySQL = `
-	SELECT practitioner_id, block_start, block_end
-	FROM bookings
-	WHERE practitioner_id IN @ids AND status <> 'cancelled' AND NOT overbooked
-	  AND block_start < @to AND block_start > @earliest AND block_end > @from
+	SELECT practitioner_id, block_start, block_end` + busyFrom + `
 	ORDER BY practitioner_id, block_start`
 
 // hoursSQL reads every practitioner's hours with the overrides and time off
@@ -227,12 +225,7 @@ func (s *Store) schedules(ctx context.Context, practitionerIDs []string, from, t
 // scanBusy runs busySQL and adds each block to the schedule into returns
 // for its practitioner (none: the row is skipped).
 func (s *Store) scanBusy(ctx context.Context, params map[string]any, into func(practitionerID string) *domain.Schedule) error {
-	if s.dialect == DialectPostgres {
-		for k, v := range params {
-			params[k] = pgArgs(v)[0]
-		}
-	}
-	rows, err := s.db.WithContext(ctx).Raw(busySQL, params).Rows()
+	rows, err := s.db.WithContext(ctx).Raw(busySQL, s.scheduleArgs(params)).Rows()
 	if err != nil {
 		return dbError("select busy blocks", err)
 	}
@@ -259,10 +252,9 @@ func (s *Store) scanBusy(ctx context.Context, params map[string]any, into func(p
 	return nil
 }
 
-// scanSchedules runs a schedule query and files each row in the schedule
-// of its practitioner that into returns (nil skips the row). Dates are
-// passed as domain.Date, instants with at.
-func (s *Store) scanSchedules(ctx context.Context, query string, params map[string]any, into func(practitionerID string) *domain.Schedule) error {
+// scheduleArgs converts the named parameters of a schedule read in place:
+// dates to their text, and on PostgreSQL the rest as pgArgs does.
+func (s *Store) scheduleArgs(params map[string]any) map[string]any {
 	for k, v := range params {
 		if d, ok := v.(domain.Date); ok {
 			params[k] = d.String()
@@ -270,7 +262,14 @@ func (s *Store) scanSchedules(ctx context.Context, query string, params map[stri
 			params[k] = pgArgs(v)[0]
 		}
 	}
-	rows, err := s.db.WithContext(ctx).Raw(query, params).Rows()
+	return params
+}
+
+// scanSchedules runs a schedule query and files each row in the schedule
+// of its practitioner that into returns (nil skips the row). Dates are
+// passed as domain.Date, instants with at.
+func (s *Store) scanSchedules(ctx context.Context, query string, params map[string]any, into func(practitionerID string) *domain.Schedule) error {
+	rows, err := s.db.WithContext(ctx).Raw(query, s.scheduleArgs(params)).Rows()
 	if err != nil {
 		return dbError("select schedules", err)
 	}

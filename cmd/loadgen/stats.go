@@ -80,7 +80,9 @@ func (r *recorder) merge(o *recorder) {
 	for route, n := range o.skipped {
 		r.skipped[route] += n
 	}
-	r.samples = append(r.samples, o.samples[:min(len(o.samples), maxSamples-min(len(r.samples), maxSamples))]...)
+	if room := maxSamples - len(r.samples); room > 0 {
+		r.samples = append(r.samples, o.samples[:min(room, len(o.samples))]...)
+	}
 }
 
 // RouteStats is the summary of one route over a run; latencies in ms.
