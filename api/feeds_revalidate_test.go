@@ -107,7 +107,7 @@ type feedChange struct {
 func checkChanges(t *testing.T, fe *feedEnv, clinic, hers *poller, changes []feedChange) {
 	t.Helper()
 	for _, ch := range changes {
-		fe.clock.advance(time.Minute)
+		fe.clock.Advance(time.Minute)
 		ch.do(t)
 		for _, f := range []struct {
 			p       *poller
@@ -227,7 +227,7 @@ func TestFeedRevalidationSharedByScope(t *testing.T) {
 		if a.etag != b.etag || a.etag == full.etag {
 			t.Fatalf("ETags a %s, b %s, full names %s; want a and b equal, full names another", a.etag, b.etag, full.etag)
 		}
-		fe.clock.advance(time.Minute)
+		fe.clock.Advance(time.Minute)
 		fe.massage(t, ny(5, 10, 0), "kim@example.com")
 		old := b.etag
 		a.changed(t, "a new visit, token a")
@@ -395,7 +395,7 @@ func TestFeedRevalidationSeesOtherReplica(t *testing.T) {
 			// Time off comes and goes while only the other process serves
 			// the feed: the rows are as this process last built them, but
 			// a client of the other process has newer validators.
-			fe.clock.advance(time.Minute)
+			fe.clock.Advance(time.Minute)
 			extra := domain.TimeOff{PractitionerID: fe.ids.therapist, Start: ny(13, 9, 0), End: ny(13, 12, 0)}
 			if err := there.CreateTimeOff(ctx, &extra); err != nil {
 				t.Fatal(err)
@@ -405,7 +405,7 @@ func TestFeedRevalidationSeesOtherReplica(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			fe.clock.advance(time.Minute)
+			fe.clock.Advance(time.Minute)
 			if err := there.DeleteTimeOff(ctx, extra.PractitionerID, extra.ID); err != nil {
 				t.Fatal(err)
 			}

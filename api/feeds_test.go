@@ -13,35 +13,17 @@ import (
 	"github.com/emersion/go-ical"
 
 	"github.com/frontdesk/frontdesk/domain"
+	"github.com/frontdesk/frontdesk/domain/domaintest"
 	"github.com/frontdesk/frontdesk/notifications"
 	"github.com/frontdesk/frontdesk/storage"
 	"github.com/frontdesk/frontdesk/storage/storagetest"
 	"github.com/frontdesk/frontdesk/tools/icalcheck"
 )
 
-// feedClock is the feeds' clock, moved by the tests so that a change is
-// seen later than the fetch before it.
-type feedClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *feedClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *feedClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // feedEnv is env with the feed pieces wired in as cmd wires them.
 type feedEnv struct {
 	*env
-	clock   *feedClock
+	clock   *domaintest.Clock
 	renders *int64 // calls of RenderFeed
 	mu      sync.Mutex
 }
@@ -49,7 +31,7 @@ type feedEnv struct {
 func newFeedEnv(t testing.TB, store *storage.Store) *feedEnv {
 	t.Helper()
 	e := newEnv(t, store, 0)
-	fe := &feedEnv{env: e, clock: &feedClock{now: fixedNow}, renders: new(int64)}
+	fe := &feedEnv{env: e, clock: domaintest.NewClock(fixedNow), renders: new(int64)}
 	e.srv.Feeds = &domain.Feeds{Store: store, State: store, Versions: store, Clock: fe.clock}
 	e.srv.Scheduler.Clock = fe.clock // every change is stamped later than the one before
 	e.srv.RenderFeed = func(f domain.Feed) ([]byte, error) {
@@ -373,7 +355,7 @@ func TestFeedConditionalRequests(t *testing.T) {
 		fe.do(req{method: "HEAD", path: path, header: map[string]string{"If-None-Match": etag}}).want(t, 304, "HEAD with If-None-Match")
 
 		// A reschedule: new ETag, the change visible, Last-Modified later.
-		fe.clock.advance(10 * time.Minute)
+		fe.clock.Advance(10 * time.Minute)
 		moved := ny(6, 15, 0)
 		if _, err := fe.srv.Scheduler.RescheduleByToken(ctx, booked.ManageToken, moved); err != nil {
 			t.Fatalf("RescheduleByToken = %v", err)
@@ -390,7 +372,7 @@ func TestFeedConditionalRequests(t *testing.T) {
 		fe.get(path, map[string]string{"If-None-Match": etag2}).want(t, 304, "unchanged again")
 
 		// A cancellation stays in the feed as CANCELLED.
-		fe.clock.advance(10 * time.Minute)
+		fe.clock.Advance(10 * time.Minute)
 		if _, err := fe.srv.Scheduler.CancelByToken(ctx, booked.ManageToken, ""); err != nil {
 			t.Fatalf("CancelByToken = %v", err)
 		}
@@ -404,7 +386,7 @@ func TestFeedConditionalRequests(t *testing.T) {
 
 		// Long after, the cancelled visit leaves the feed: a change too.
 		lm3 := cancelled.header.Get("Last-Modified")
-		fe.clock.advance(20 * 24 * time.Hour)
+		fe.clock.Advance(20 * 24 * time.Hour)
 		left := fe.get(path, map[string]string{"If-None-Match": cancelled.header.Get("ETag")}).want(t, 200, "after the visit left")
 		if _, ok := parseFeed(t, left.body)[booked.Booking.UID]; ok {
 			t.Error("a visit cancelled 20 days ago is still in the feed")

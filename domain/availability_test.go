@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/frontdesk/frontdesk/domain"
+	"github.com/frontdesk/frontdesk/domain/domaintest"
 )
 
 // availStarts formats slot starts as "15:04 name-initial" in loc.
@@ -57,13 +58,13 @@ func TestAvailabilityEveryoneSortedOneRead(t *testing.T) {
 	r := f.req()
 	r.PractitionerID, r.Start = f.cleo.ID, f.at(1, 9, 0)
 	mustBook(t, f, r)
-	f.store.scheduleCalls = 0
+	calls := f.store.ScheduleCalls()
 	slots, err := f.sched.Availability(context.Background(), domain.AvailabilityQuery{ServiceID: f.massage.ID, From: tue, To: tue.AddDays(1)})
 	if err != nil {
 		t.Fatalf("Availability = %v", err)
 	}
-	if f.store.scheduleCalls != 1 {
-		t.Errorf("Schedules calls = %d, want 1 for all practitioners and days", f.store.scheduleCalls)
+	if n := f.store.ScheduleCalls() - calls; n != 1 {
+		t.Errorf("Schedules calls = %d, want 1 for all practitioners and days", n)
 	}
 	got := availStarts(f, slots)
 	want := []string{"Tue 09:00 B", "Tue 09:15 B", "Tue 09:30 B", "Tue 09:45 B", "Tue 10:00 B", "Tue 10:15 B", "Tue 10:15 C", "Tue 10:30 B", "Tue 10:30 C"}
@@ -96,7 +97,7 @@ func TestAvailabilityPolicy(t *testing.T) {
 	if got := avail(mon, mon, true); !got[0].Start.Equal(f.at(0, 9, 0)) {
 		t.Errorf("first slot today for staff = %v, want 09:00", got[0].Start)
 	}
-	f.clock.set(f.at(0, 12, 7))
+	f.clock.Set(f.at(0, 12, 7))
 	if got := avail(mon, mon, true); !got[0].Start.Equal(f.at(0, 12, 15)) {
 		t.Errorf("first slot for staff at 12:07 = %v, want 12:15, never the past", got[0].Start)
 	}
@@ -177,7 +178,7 @@ func TestAvailabilityRejects(t *testing.T) {
 func TestAvailabilityMatchesBook(t *testing.T) {
 	f := newSchedFixture(t)
 	ctx := context.Background()
-	f.store.timeOff = append(f.store.timeOff, domain.TimeOff{ID: domain.NewID(), PractitionerID: f.ben.ID, Start: f.at(1, 12, 0), End: f.at(1, 13, 0)})
+	f.addTimeOff(domain.TimeOff{ID: domain.NewID(), PractitionerID: f.ben.ID, Start: f.at(1, 12, 0), End: f.at(1, 13, 0)})
 	mustBook(t, f, f.req())
 	tue := f.monday.AddDays(1)
 	slots, err := f.sched.Availability(ctx, domain.AvailabilityQuery{ServiceID: f.massage.ID, PractitionerID: f.ben.ID, From: tue, To: tue})
@@ -191,8 +192,11 @@ func TestAvailabilityMatchesBook(t *testing.T) {
 	// Every offered slot books, and every quarter hour not offered does not.
 	for s := f.at(1, 8, 0); s.Before(f.at(1, 18, 0)); s = s.Add(15 * time.Minute) {
 		probe := newSchedFixture(t)
-		probe.store.timeOff, probe.store.bookings, probe.store.patients = f.store.timeOff, f.bookings(), slices.Clone(f.store.patients)
-		probe.store.practitioners, probe.store.services, probe.store.hours = f.store.practitioners, f.store.services, f.store.hours
+		state := f.store.Data()
+		probe.store.Edit(func(d *domaintest.Data) {
+			d.TimeOff, d.Bookings, d.Patients = state.TimeOff, state.Bookings, state.Patients
+			d.Practitioners, d.Services, d.Hours = state.Practitioners, state.Services, state.Hours
+		})
 		r := withEmail(f.req(), "probe@example.com")
 		r.Start = s
 		_, err := probe.sched.Book(ctx, r)

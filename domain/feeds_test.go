@@ -3,28 +3,11 @@ package domain_test
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/frontdesk/frontdesk/domain"
 )
-
-// memFeedState is the FeedStateStore the storage package provides, in memory.
-type memFeedState struct {
-	mu    sync.Mutex
-	etag  map[string]string
-	since map[string]time.Time
-}
-
-func (m *memFeedState) FeedChanged(_ context.Context, id, etag string, at time.Time) (time.Time, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.etag[id] != etag {
-		m.etag[id], m.since[id] = etag, at
-	}
-	return m.since[id], nil
-}
 
 type feedFixture struct {
 	*schedFixture
@@ -33,8 +16,7 @@ type feedFixture struct {
 
 func newFeedFixture(t *testing.T) feedFixture {
 	f := newSchedFixture(t)
-	state := &memFeedState{etag: map[string]string{}, since: map[string]time.Time{}}
-	return feedFixture{f, &domain.Feeds{Store: f.store, State: state, Clock: f.clock}}
+	return feedFixture{f, &domain.Feeds{Store: f.store, State: f.store, Clock: f.clock}}
 }
 
 // token adds a feed token and returns its raw secret.
@@ -106,7 +88,7 @@ func TestFeedLastModifiedNeverGoesBack(t *testing.T) {
 	if err != nil || len(feed1.Events) != 1 || !strings.Contains(feed1.Events[0].Summary, "(Ben Hands)") {
 		t.Fatalf("clinic feed = %+v, %v; want the visit with its practitioner", feed1, err)
 	}
-	f.clock.set(f.clock.Now().Add(time.Hour))
+	f.clock.Set(f.clock.Now().Add(time.Hour))
 	_, etag, _ := f.feeds.Feed(ctx, raw)
 	if etag != etag1 {
 		t.Fatalf("ETag changed with nothing changed: %s then %s", etag1, etag)
@@ -115,13 +97,13 @@ func TestFeedLastModifiedNeverGoesBack(t *testing.T) {
 	if _, err := f.sched.Cancel(ctx, f.desk, booked.Booking.ID, "patient called"); err != nil {
 		t.Fatal(err)
 	}
-	f.clock.set(f.clock.Now().Add(time.Minute))
+	f.clock.Set(f.clock.Now().Add(time.Minute))
 	feed2, etag2, _ := f.feeds.Feed(ctx, raw)
 	if etag2 == etag1 || len(feed2.Events) != 1 || !feed2.Events[0].Cancelled || !feed2.LastModified.After(feed1.LastModified) {
 		t.Fatalf("after cancel: etag %s→%s, events %+v, last-modified %v→%v", etag1, etag2, feed2.Events, feed1.LastModified, feed2.LastModified)
 	}
 
-	f.clock.set(f.clock.Now().Add(15 * 24 * time.Hour))
+	f.clock.Set(f.clock.Now().Add(15 * 24 * time.Hour))
 	feed3, etag3, _ := f.feeds.Feed(ctx, raw)
 	if len(feed3.Events) != 0 || etag3 == etag2 || !feed3.LastModified.After(feed2.LastModified) {
 		t.Fatalf("after the cancelled visit left: events %+v, last-modified %v→%v", feed3.Events, feed2.LastModified, feed3.LastModified)

@@ -12,33 +12,16 @@ import (
 	"time"
 
 	"github.com/frontdesk/frontdesk/domain"
+	"github.com/frontdesk/frontdesk/domain/domaintest"
 )
-
-// schedClock is a clock tests move by hand.
-type schedClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *schedClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *schedClock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
 
 // schedFixture is a clinic in New York on Monday 2 March 2026 at 08:00:
 // Ana (chiropractor) does case reviews and the phone-only adjustment; Ben and
 // Cleo do massage; all work Monday to Friday 09:00–17:00.
 type schedFixture struct {
-	store  *memStore
+	store  *domaintest.Store
 	sched  *domain.Scheduler
-	clock  *schedClock
+	clock  *domaintest.Clock
 	loc    *time.Location
 	monday domain.Date
 
@@ -62,8 +45,8 @@ func newSchedFixture(t testing.TB) *schedFixture {
 		Name: "Spine & Soft Tissue", TimeZone: "America/New_York", Phone: "+1 555 0100",
 		Email: "desk@clinic.test", Address: "1 Main St", Policy: domain.DefaultPolicy,
 	}
-	f := &schedFixture{t: t, store: newMemStore(c), loc: loc, monday: domain.Date{Year: 2026, Month: time.March, Day: 2}}
-	f.clock = &schedClock{now: domain.WallClock(f.monday, domain.At(8, 0), loc)}
+	f := &schedFixture{t: t, store: domaintest.NewStore(c), loc: loc, monday: domain.Date{Year: 2026, Month: time.March, Day: 2}}
+	f.clock = domaintest.NewClock(domain.WallClock(f.monday, domain.At(8, 0), loc))
 	f.sched = &domain.Scheduler{Store: f.store, Clock: f.clock, BaseURL: schedBaseURL}
 	svc := func(name string, kind domain.ServiceKind, d, after time.Duration) domain.Service {
 		return domain.Service{ID: domain.NewID(), Name: name, Kind: kind, Duration: d, BufferAfter: after,
@@ -77,7 +60,6 @@ func newSchedFixture(t testing.TB) *schedFixture {
 	f.newcomer.NewPatientsOnly = true
 	f.retired = svc("Hot stones", domain.KindMassage, time.Hour, 0)
 	f.retired.Active = false
-	f.store.services = []domain.Service{f.review, f.massage, f.adjust, f.newcomer, f.retired}
 	pr := func(name, email string, services ...domain.Service) domain.Practitioner {
 		p := domain.Practitioner{ID: domain.NewID(), Name: name, Email: email, TimeZone: "America/New_York", Active: true}
 		for _, s := range services {
@@ -90,15 +72,18 @@ func newSchedFixture(t testing.TB) *schedFixture {
 	f.cleo = pr("Cleo Knead", "", f.massage, f.newcomer)
 	f.gone = pr("Gus Gone", "gus@clinic.test", f.massage)
 	f.gone.Active = false
-	f.store.practitioners = []domain.Practitioner{f.ana, f.ben, f.cleo, f.gone}
-	for _, p := range f.store.practitioners {
-		for wd := time.Monday; wd <= time.Friday; wd++ {
-			f.store.hours[p.ID] = append(f.store.hours[p.ID], domain.WorkingHours{
-				ID: domain.NewID(), PractitionerID: p.ID, Weekday: wd,
-				Range: domain.TimeRange{Start: domain.At(9, 0), End: domain.At(17, 0)},
-			})
+	f.store.Edit(func(d *domaintest.Data) {
+		d.Services = []domain.Service{f.review, f.massage, f.adjust, f.newcomer, f.retired}
+		d.Practitioners = []domain.Practitioner{f.ana, f.ben, f.cleo, f.gone}
+		for _, p := range d.Practitioners {
+			for wd := time.Monday; wd <= time.Friday; wd++ {
+				d.Hours[p.ID] = append(d.Hours[p.ID], domain.WorkingHours{
+					ID: domain.NewID(), PractitionerID: p.ID, Weekday: wd,
+					Range: domain.TimeRange{Start: domain.At(9, 0), End: domain.At(17, 0)},
+				})
+			}
 		}
-	}
+	})
 	f.desk = domain.Actor{UserID: domain.NewID(), Name: "Fran Desk", Role: domain.RoleFrontDesk}
 	f.benUser = domain.Actor{UserID: domain.NewID(), Name: "Ben Hands", Role: domain.RolePractitioner, PractitionerID: f.ben.ID}
 	return f
@@ -158,18 +143,15 @@ func wantErr(t testing.TB, err error, kind domain.Kind, field string) *domain.Er
 }
 
 func (f *schedFixture) bookings() []domain.Booking {
-	b, _, _ := f.store.snapshot()
-	return b
+	return f.store.Data().Bookings
 }
 
 func (f *schedFixture) messages() []domain.Message {
-	_, m, _ := f.store.snapshot()
-	return m
+	return f.store.Data().Messages
 }
 
 func (f *schedFixture) audits() []domain.AuditEntry {
-	_, _, a := f.store.snapshot()
-	return a
+	return f.store.Data().Audit
 }
 
 func TestBookValidationNamesEveryField(t *testing.T) {
@@ -253,7 +235,7 @@ func TestBookPastStartMessage(t *testing.T) {
 
 func TestBookTimeOffIsConflict(t *testing.T) {
 	f := newSchedFixture(t)
-	f.store.timeOff = append(f.store.timeOff, domain.TimeOff{ID: domain.NewID(), PractitionerID: f.ben.ID, Start: f.at(1, 9, 30), End: f.at(1, 10, 30)})
+	f.addTimeOff(domain.TimeOff{ID: domain.NewID(), PractitionerID: f.ben.ID, Start: f.at(1, 9, 30), End: f.at(1, 10, 30)})
 	_, err := f.sched.Book(context.Background(), f.req())
 	wantErr(t, err, domain.KindConflict, "start")
 	if !errors.Is(err, domain.ErrPractitionerAway) {
@@ -397,7 +379,7 @@ func TestBookNewPatientsOnly(t *testing.T) {
 	req := f.req()
 	req.ServiceID, req.Start = f.newcomer.ID, f.at(3, 10, 0)
 	mustBook(t, f, withEmail(req, "new@example.com"))
-	f.clock.set(f.at(1, 12, 0)) // Jane has now been seen
+	f.clock.Set(f.at(1, 12, 0)) // Jane has now been seen
 	_, err := f.sched.Book(context.Background(), withEmail(req, "JANE@example.com"))
 	e := wantErr(t, err, domain.KindConflict, "patient.email")
 	if !strings.Contains(e.Message, "new patients") {
@@ -548,7 +530,7 @@ func TestBookEffectsSkipped(t *testing.T) {
 	}
 	// No reminders at all when the clinic turns them off.
 	f2 := newSchedFixture(t)
-	f2.store.clinic.Policy.ReminderBefore = 0
+	f2.store.Edit(func(d *domaintest.Data) { d.Clinic.Policy.ReminderBefore = 0 })
 	mustBook(t, f2, f2.req())
 	if slices.Contains(messageKinds(f2.messages()), domain.MessageReminder) {
 		t.Errorf("a reminder was queued with ReminderBefore = 0")
@@ -618,11 +600,9 @@ func TestManageTokenNeverStoredRaw(t *testing.T) {
 			stored += string(js)
 		}
 	}
-	f.store.mu.Lock()
-	for _, rec := range f.store.idem {
+	for _, rec := range f.store.Data().Idempotency {
 		stored += fmt.Sprintf("%+v %s", rec, rec.SealedToken)
 	}
-	f.store.mu.Unlock()
 	if strings.Contains(stored, token) {
 		t.Errorf("the raw manage token is stored")
 	}
@@ -768,12 +748,12 @@ func TestRescheduleRefusals(t *testing.T) {
 		is     error
 		phrase string
 	}{
-		{"patient inside the cut-off", func(f *schedFixture, b domain.Booked) { f.clock.set(f.at(0, 22, 30)) },
+		{"patient inside the cut-off", func(f *schedFixture, b domain.Booked) { f.clock.Set(f.at(0, 22, 30)) },
 			func(f *schedFixture, b domain.Booked) error {
 				_, err := f.sched.RescheduleByToken(ctx, b.ManageToken, f.at(3, 10, 0))
 				return err
 			}, domain.KindConflict, nil, "+1 555 0100"},
-		{"started visit, staff", func(f *schedFixture, b domain.Booked) { f.clock.set(f.at(1, 10, 5)) },
+		{"started visit, staff", func(f *schedFixture, b domain.Booked) { f.clock.Set(f.at(1, 10, 5)) },
 			func(f *schedFixture, b domain.Booked) error {
 				_, err := f.sched.Reschedule(ctx, f.desk, b.Booking.ID, f.at(3, 10, 0), "", false)
 				return err
@@ -865,7 +845,7 @@ func TestRescheduleStaffInsideCutoffAndOverbook(t *testing.T) {
 	f := newSchedFixture(t)
 	ctx := context.Background()
 	b := mustBook(t, f, f.req())
-	f.clock.set(f.at(0, 22, 30)) // inside the patient's 12-hour cut-off
+	f.clock.Set(f.at(0, 22, 30)) // inside the patient's 12-hour cut-off
 	if _, err := f.sched.Reschedule(ctx, f.desk, b.Booking.ID, f.at(1, 9, 0), "", false); err != nil {
 		t.Fatalf("staff Reschedule inside the cut-off = %v, want nil", err)
 	}
@@ -879,7 +859,7 @@ func TestCancelByToken(t *testing.T) {
 	f := newSchedFixture(t)
 	ctx := context.Background()
 	b := mustBook(t, f, f.req())
-	f.clock.set(f.at(0, 9, 0))
+	f.clock.Set(f.at(0, 9, 0))
 	d, err := f.sched.CancelByToken(ctx, b.ManageToken, "  Feeling better  ")
 	if err != nil {
 		t.Fatalf("CancelByToken = %v", err)
@@ -922,7 +902,7 @@ func TestCancelCutoffs(t *testing.T) {
 	f := newSchedFixture(t)
 	ctx := context.Background()
 	b := mustBook(t, f, f.req())
-	f.clock.set(f.at(0, 10, 30)) // 23.5 hours before: inside the 24-hour cut-off
+	f.clock.Set(f.at(0, 10, 30)) // 23.5 hours before: inside the 24-hour cut-off
 	_, err := f.sched.CancelByToken(ctx, b.ManageToken, "")
 	e := wantErr(t, err, domain.KindConflict, "")
 	if !strings.Contains(e.Message, "call") || !strings.Contains(e.Message, "+1 555 0100") {
@@ -965,11 +945,11 @@ func TestStatusChanges(t *testing.T) {
 	if err := set(cleoUser, domain.StatusArrived); !errors.Is(err, domain.ErrForbidden) {
 		t.Errorf("colleague sets status = %v, want ErrForbidden", err)
 	}
-	f.clock.set(f.at(1, 9, 50))
+	f.clock.Set(f.at(1, 9, 50))
 	if err := set(f.benUser, domain.StatusArrived); err != nil {
 		t.Fatalf("arrived = %v", err)
 	}
-	f.clock.set(f.at(1, 11, 0))
+	f.clock.Set(f.at(1, 11, 0))
 	for _, st := range []domain.Status{domain.StatusCompleted, domain.StatusConfirmed, domain.StatusNoShow} {
 		if err := set(f.desk, st); err != nil || f.stored(id).Status != st {
 			t.Fatalf("SetStatus(%s) = %v, stored %s", st, err, f.stored(id).Status)
@@ -1035,7 +1015,7 @@ func TestIdempotentBook(t *testing.T) {
 	_, err := f.sched.Book(ctx, other)
 	wantErr(t, err, domain.KindInvalid, "Idempotency-Key")
 	// Past 24 hours the key is forgotten.
-	f.clock.set(f.clock.Now().Add(25 * time.Hour))
+	f.clock.Set(f.clock.Now().Add(25 * time.Hour))
 	got := mustBook(t, f, other)
 	if got.Replayed || got.Booking.ID == first.Booking.ID {
 		t.Errorf("after 24 hours = %+v, want a new booking", got)
@@ -1073,7 +1053,7 @@ func TestIdempotentRetryFindsFirstAnswer(t *testing.T) {
 	if !again.Replayed || again.Booking.ID != first.Booking.ID || again.Booking.Status != domain.StatusCancelled {
 		t.Errorf("retry after a cancel = %+v, want the first (cancelled) booking, replayed", again.Booking)
 	}
-	f.clock.set(req.Start.Add(time.Minute))
+	f.clock.Set(req.Start.Add(time.Minute))
 	late := mustBook(t, f, req)
 	if !late.Replayed || late.Booking.ID != first.Booking.ID {
 		t.Errorf("retry after the start passed = %+v, want the first booking, replayed", late.Booking)
@@ -1123,11 +1103,16 @@ func (f *schedFixture) stored(id string) domain.Booking {
 
 // setStored changes a stored booking's status behind the scheduler's back.
 func (f *schedFixture) setStored(id string, st domain.Status) {
-	f.store.mu.Lock()
-	defer f.store.mu.Unlock()
-	for i := range f.store.bookings {
-		if f.store.bookings[i].ID == id {
-			f.store.bookings[i].Status = st
+	f.store.Edit(func(d *domaintest.Data) {
+		for i := range d.Bookings {
+			if d.Bookings[i].ID == id {
+				d.Bookings[i].Status = st
+			}
 		}
-	}
+	})
+}
+
+// addTimeOff stores time off behind the scheduler's back.
+func (f *schedFixture) addTimeOff(t domain.TimeOff) {
+	f.store.Edit(func(d *domaintest.Data) { d.TimeOff = append(d.TimeOff, t) })
 }

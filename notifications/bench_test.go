@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/frontdesk/frontdesk/domain"
+	"github.com/frontdesk/frontdesk/domain/domaintest"
 )
 
 func BenchmarkInvite(b *testing.B) {
@@ -56,7 +57,7 @@ func BenchmarkWorkerSMTP(b *testing.B) {
 	}
 	msgs := bulk(b.N)
 	store := newMemOutbox(msgs...)
-	w := &Worker{Store: store, Transport: tr, Clock: &fakeClock{now: fixedNow}, Logger: discardLogger()}
+	w := &Worker{Store: store, Transport: tr, Clock: domaintest.NewClock(fixedNow), Logger: discardLogger()}
 	b.ResetTimer()
 	start := time.Now()
 	total := 0

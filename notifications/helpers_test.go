@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/frontdesk/frontdesk/domain"
+	"github.com/frontdesk/frontdesk/domain/domaintest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -111,3 +112,11 @@ func checkLines(t *testing.T, ics []byte) {
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// newMemOutbox returns the shared in-memory store holding msgs as pending
+// outbox rows, for the tests of the worker's own logic.
+func newMemOutbox(msgs ...domain.Message) *domaintest.Store {
+	s := domaintest.NewStore(domain.Clinic{})
+	s.AddMessages(msgs...)
+	return s
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/frontdesk/frontdesk/domain"
+	"github.com/frontdesk/frontdesk/domain/domaintest"
 	"github.com/frontdesk/frontdesk/storage"
 	"github.com/frontdesk/frontdesk/storage/storagetest"
 )
@@ -414,7 +415,7 @@ func TestWorkerForgetsVanishedDelivery(t *testing.T) {
 // forgotten, and the log says which.
 func TestWorkerUnrecordedBounded(t *testing.T) {
 	logs := &logBuffer{}
-	w := newWorker(t, newMemOutbox(), "smtp://127.0.0.1:1?tls=none", &fakeClock{now: fixedNow}, logs)
+	w := newWorker(t, newMemOutbox(), "smtp://127.0.0.1:1?tls=none", domaintest.NewClock(fixedNow), logs)
 	down := fmt.Errorf("mark message sent: %w", domain.ErrUnavailable)
 	for i := range maxUnrecorded + 2 {
 		w.remember(delivery{ID: fmt.Sprint(i), At: fixedNow}, down)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/frontdesk/frontdesk/domain"
+	"github.com/frontdesk/frontdesk/domain/domaintest"
 	"github.com/frontdesk/frontdesk/storage"
 	"github.com/frontdesk/frontdesk/storage/storagetest"
 )
@@ -66,7 +67,7 @@ func TestWorkersShareRealStore(t *testing.T) {
 // mustOutbox books n visits in a seeded store, six a day from Tuesday 2
 // March 2027, and returns a clock on the Monday before with the messages
 // then due, the booking confirmations among them.
-func mustOutbox(t *testing.T, store *storage.Store, n int) (*fakeClock, []domain.Message) {
+func mustOutbox(t *testing.T, store *storage.Store, n int) (*domaintest.Clock, []domain.Message) {
 	t.Helper()
 	fx := storagetest.Seed(t, store)
 	loc, err := time.LoadLocation(storagetest.SeedZone)
@@ -74,7 +75,7 @@ func mustOutbox(t *testing.T, store *storage.Store, n int) (*fakeClock, []domain
 		t.Fatal(err)
 	}
 	monday := domain.Date{Year: 2027, Month: time.March, Day: 1}
-	clock := &fakeClock{now: domain.WallClock(monday, domain.At(7, 0), loc)}
+	clock := domaintest.NewClock(domain.WallClock(monday, domain.At(7, 0), loc))
 	sched := &domain.Scheduler{Store: store, Clock: clock, BaseURL: "https://clinic.test"}
 	for i := range n {
 		start := domain.WallClock(monday.AddDays(1+i/6), domain.At([]int{9, 11, 14}[i%3], 0), loc)

@@ -15,6 +15,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/frontdesk/frontdesk/domain"
+	"github.com/frontdesk/frontdesk/domain/domaintest"
 )
 
 // lifecycle is one booking's three invites: booked, moved, cancelled.
@@ -90,7 +91,7 @@ func TestWorkerInvitesOverSMTP(t *testing.T) {
 	msgs := lifecycle()
 	store := newMemOutbox(msgs...)
 	logs := &logBuffer{}
-	w := newWorker(t, store, s.url(), &fakeClock{now: fixedNow.Add(time.Hour)}, logs)
+	w := newWorker(t, store, s.url(), domaintest.NewClock(fixedNow.Add(time.Hour)), logs)
 	sent, err := w.RunOnce(context.Background())
 	if err != nil || sent != 3 {
 		t.Fatalf("RunOnce = %d, %v; want 3, nil", sent, err)
@@ -145,7 +146,7 @@ func TestWorkerSMTPDownThenBack(t *testing.T) {
 	s.stop()
 	msgs := bulk(7)
 	store := newMemOutbox(msgs...)
-	clock := &fakeClock{now: fixedNow}
+	clock := domaintest.NewClock(fixedNow)
 	logs := &logBuffer{}
 	w := newWorker(t, store, s.url(), clock, logs)
 	w.Batch = 3
@@ -197,7 +198,7 @@ func TestWorkerDeadAfterMaxAttempts(t *testing.T) {
 	msgs := bulk(3)
 	msgs[1].To, msgs[1].Notice.PatientEmail = "bounce@example.org", "bounce@example.org"
 	store := newMemOutbox(msgs...)
-	clock := &fakeClock{now: fixedNow}
+	clock := domaintest.NewClock(fixedNow)
 	w := newWorker(t, store, s.url(), clock, &logBuffer{})
 	metrics, err := NewMetrics(prometheus.NewRegistry())
 	if err != nil {
@@ -216,7 +217,7 @@ func TestWorkerDeadAfterMaxAttempts(t *testing.T) {
 		t.Errorf("the refused message: status %s, %d attempts, last error %q; want dead after %d with the 550",
 			bad.Status, bad.Attempts, bad.LastError, domain.MaxAttempts)
 	}
-	if n := store.claims[bad.ID]; n != domain.MaxAttempts {
+	if n := store.Claims(bad.ID); n != domain.MaxAttempts {
 		t.Errorf("the refused message was tried %d times, want %d", n, domain.MaxAttempts)
 	}
 	kind := string(domain.MessageConfirmation)
@@ -245,7 +246,7 @@ func TestWorkerUncomposableIsDeadAtOnce(t *testing.T) {
 	msgs := bulk(2)
 	msgs[0].To = "not an address"
 	store := newMemOutbox(msgs...)
-	w := newWorker(t, store, s.url(), &fakeClock{now: fixedNow}, &logBuffer{})
+	w := newWorker(t, store, s.url(), domaintest.NewClock(fixedNow), &logBuffer{})
 	sent, err := w.RunOnce(context.Background())
 	if err != nil || sent != 1 {
 		t.Fatalf("RunOnce = %d, %v; want 1, nil", sent, err)
@@ -260,7 +261,7 @@ func TestWorkersConcurrently(t *testing.T) {
 	s := startSink(t)
 	msgs := bulk(60)
 	store := newMemOutbox(msgs...)
-	clock := &fakeClock{now: fixedNow}
+	clock := domaintest.NewClock(fixedNow)
 	var wg sync.WaitGroup
 	for range 2 {
 		w := newWorker(t, store, s.url(), clock, &logBuffer{})
@@ -287,7 +288,7 @@ func TestWorkerRun(t *testing.T) {
 	s := startSink(t)
 	msgs := bulk(5)
 	store := newMemOutbox(msgs...)
-	w := newWorker(t, store, s.url(), &fakeClock{now: fixedNow}, &logBuffer{})
+	w := newWorker(t, store, s.url(), domaintest.NewClock(fixedNow), &logBuffer{})
 	w.Batch, w.Interval = 2, 10*time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -4,33 +4,15 @@ import (
 	"context"
 	"log/slog"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/frontdesk/frontdesk/api"
 	"github.com/frontdesk/frontdesk/domain"
+	"github.com/frontdesk/frontdesk/domain/domaintest"
 	"github.com/frontdesk/frontdesk/notifications"
 	"github.com/frontdesk/frontdesk/storage/storagetest"
 )
-
-// testClock is a clock the test moves by hand.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
 
 // app is the whole of Frontdesk in process: real SQLite storage, the API
 // with the pages on one echo, the outbox worker and an SMTP server.
@@ -38,7 +20,7 @@ type app struct {
 	URL       string
 	Store     domain.Store
 	Scheduler *domain.Scheduler
-	Clock     *testClock
+	Clock     *domaintest.Clock
 	Worker    *notifications.Worker
 	Mail      *mailbox
 	Review    domain.Service // the complimentary case review
@@ -53,7 +35,7 @@ var e2eStart = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 func startApp(t *testing.T) *app {
 	t.Helper()
 	store := storagetest.Open(t, storagetest.SQLite)
-	a := &app{Store: store, Clock: &testClock{t: e2eStart}, Mail: startMailbox(t)}
+	a := &app{Store: store, Clock: domaintest.NewClock(e2eStart), Mail: startMailbox(t)}
 	a.seed(t)
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ts := httptest.NewUnstartedServer(nil)
