@@ -298,7 +298,8 @@ func (s *Server) createTimeOff(c echo.Context) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
-	t := domain.TimeOff{ID: domain.NewID(), PractitionerID: p.ID, Start: start.UTC(), End: end.UTC(), Reason: in.Reason}
+	t := domain.TimeOff{ID: domain.NewID(), PractitionerID: p.ID, Start: start.UTC(), End: end.UTC(), Reason: in.Reason,
+		UpdatedAt: s.Clock.Now().UTC()}
 	ctx := c.Request().Context()
 	if err := s.Store.CreateTimeOff(ctx, &t); err != nil {
 		return err

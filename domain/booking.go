@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Status is where a booking is in its life.
@@ -103,6 +105,54 @@ type Booking struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	CancelledAt    time.Time
+	// ChangedAt is the last change patients and calendars see: the
+	// booking, a move or the cancellation (staff notes and check-ins are
+	// not). Zero (rows older than the column) means CreatedAt.
+	ChangedAt time.Time
+	// CutoffFrom is the start the patient's cancel cut-off counts from
+	// when it is earlier than Start: the visit was moved by the patient
+	// when it could already no longer be cancelled online. Zero: Start.
+	CutoffFrom time.Time
+}
+
+// LastChange is ChangedAt, or CreatedAt for a booking that has none.
+func (b Booking) LastChange() time.Time {
+	if b.ChangedAt.IsZero() {
+		return b.CreatedAt
+	}
+	return b.ChangedAt
+}
+
+// CancelDeadline is the last instant the patient may cancel online under
+// p: CancelCutoff before the start of the commitment, which is the
+// earliest start the visit had when the patient moved it inside the
+// cut-off (CutoffFrom), else its start.
+func (b Booking) CancelDeadline(p Policy) time.Time {
+	start := b.Start
+	if !b.CutoffFrom.IsZero() && b.CutoffFrom.Before(start) {
+		start = b.CutoffFrom
+	}
+	return start.Add(-p.CancelCutoff)
+}
+
+// CanCancelOnline reports whether the patient may still cancel the visit
+// themselves at now: it is live, not over, and now is before its
+// CancelDeadline.
+func (b Booking) CanCancelOnline(p Policy, now time.Time) bool {
+	return b.Status == StatusConfirmed && now.Before(b.CancelDeadline(p))
+}
+
+// commitmentAfterMove is the CutoffFrom a visit has once the patient moves
+// it at now: unchanged when its cancel deadline has passed (moving it does
+// not reopen online cancellation), zero (the new start) otherwise.
+func (b Booking) commitmentAfterMove(p Policy, now time.Time) time.Time {
+	if now.Before(b.CancelDeadline(p)) {
+		return time.Time{}
+	}
+	if b.CutoffFrom.IsZero() || b.Start.Before(b.CutoffFrom) {
+		return b.Start
+	}
+	return b.CutoffFrom
 }
 
 // Live reports whether the booking still holds its time.
@@ -130,11 +180,16 @@ type BookingDetail struct {
 }
 
 // Initials returns "J. D." for "Jane Doe": the feed's middle privacy level.
+// Each word gives its first letter; punctuation, digits and emoji are
+// skipped ("J. Doe" is "J. D.", "😀 Jane" is "J."), and a word with no
+// letter gives nothing.
 func Initials(name string) string {
 	var parts []string
 	for _, w := range strings.Fields(name) {
-		r := []rune(w)
-		parts = append(parts, strings.ToUpper(string(r[0]))+".")
+		if i := strings.IndexFunc(w, unicode.IsLetter); i >= 0 {
+			r, _ := utf8.DecodeRuneInString(w[i:])
+			parts = append(parts, string(unicode.ToUpper(r))+".")
+		}
 	}
 	return strings.Join(parts, " ")
 }

@@ -258,32 +258,32 @@ func (f *Feeds) timeOff(ctx context.Context, practitionerID string, names map[st
 			return nil, err
 		}
 		for _, t := range offs {
+			// The practitioner's name is added to the summary when the
+			// feed is rendered, once.
 			events = append(events, FeedEvent{
-				UID: "timeoff-" + t.ID, Summary: awaySummary(names[id]), Start: t.Start, End: t.End,
-				Busy: true, Practitioner: names[id], LastModified: t.Start.UTC().Truncate(time.Second),
+				UID: "timeoff-" + t.ID, Sequence: t.Sequence, Summary: "Away", Start: t.Start, End: t.End,
+				Busy: true, Practitioner: names[id], LastModified: t.UpdatedAt.UTC().Truncate(time.Second),
 			})
 		}
 	}
 	return events, nil
 }
 
-func awaySummary(practitioner string) string {
-	if practitioner == "" {
-		return "Away"
-	}
-	return "Away (" + practitioner + ")"
-}
-
-// visitEvent shows a booking at the feed's privacy level: the service, and
-// the patient as nothing, initials or full name. Contact details, intake,
-// notes and reasons never leave the database through a feed.
+// visitEvent shows a booking at the feed's privacy level: "Busy" alone,
+// or the service with the patient's initials or full name. Contact
+// details, intake, notes and reasons never leave the database through a
+// feed. Its LastModified is the booking's last change a feed shows, so
+// staff notes and check-ins leave the feed's bytes alone.
 func visitEvent(b BookingDetail, privacy Privacy, names map[string]string) FeedEvent {
-	summary := b.Service.Name
+	summary := "Busy"
 	switch privacy {
 	case PrivacyInitials:
-		summary += " · " + Initials(b.Patient.Name)
+		summary = b.Service.Name
+		if in := Initials(b.Patient.Name); in != "" {
+			summary += " · " + in
+		}
 	case PrivacyFullName:
-		summary += " · " + b.Patient.Name
+		summary = b.Service.Name + " · " + b.Patient.Name
 	}
 	if names != nil {
 		summary += " (" + names[b.PractitionerID] + ")"
@@ -291,7 +291,7 @@ func visitEvent(b BookingDetail, privacy Privacy, names map[string]string) FeedE
 	return FeedEvent{
 		UID: b.UID, Sequence: b.Sequence, Summary: summary, Start: b.Start, End: b.End,
 		Cancelled: b.Status == StatusCancelled, Practitioner: names[b.PractitionerID],
-		LastModified: b.UpdatedAt.UTC().Truncate(time.Second),
+		LastModified: b.LastChange().UTC().Truncate(time.Second),
 	}
 }
 

@@ -40,7 +40,7 @@ func TestFeedPrivacyLevels(t *testing.T) {
 		want    string
 		absent  []string
 	}{
-		{domain.PrivacyBusy, "Swedish massage 60", []string{"Jane", "J. Q. D."}},
+		{domain.PrivacyBusy, "Busy", []string{"Jane", "J. Q. D.", "Swedish"}},
 		{domain.PrivacyInitials, "Swedish massage 60 · J. Q. D.", []string{"Jane"}},
 		{domain.PrivacyFullName, "Swedish massage 60 · Jane Quinn Doe", nil},
 	} {

@@ -128,6 +128,12 @@ type TimeOff struct {
 	PractitionerID string
 	Start, End     time.Time
 	Reason         string
+	// Sequence is the iCalendar SEQUENCE feeds show; it rises on every
+	// change of the entry.
+	Sequence int
+	// UpdatedAt is when the entry was set or last changed (UTC): the
+	// DTSTAMP and LAST-MODIFIED feeds show. Stores set it on create.
+	UpdatedAt time.Time
 }
 
 // Interval is a half-open span of instants [Start, End).

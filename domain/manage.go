@@ -28,6 +28,11 @@ func (s *Scheduler) Manage(ctx context.Context, token string) (BookingDetail, er
 // practitioner, under the patient's rules: the reschedule cut-off, minimum
 // notice, horizon and working hours. Inside the cut-off the KindConflict
 // error tells the patient to call the clinic. The link keeps working.
+//
+// The cancel cut-off applies to the original commitment: a visit moved
+// when it could already no longer be cancelled online stays so at its new
+// time (Booking.CutoffFrom), so moving it first does not get round the
+// cut-off. A move made in good time commits to the new time only.
 func (s *Scheduler) RescheduleByToken(ctx context.Context, token string, start time.Time) (BookingDetail, error) {
 	d, err := s.byToken(ctx, token)
 	if err != nil {
@@ -156,7 +161,11 @@ func (s *Scheduler) reschedule(ctx context.Context, d BookingDetail, m move) (Bo
 	after.PractitionerID, after.Practitioner = p.ID, p
 	after.Start, after.End = m.start.UTC(), m.start.Add(d.Service.Duration).UTC()
 	after.BlockStart, after.BlockEnd = block.Start.UTC(), block.End.UTC()
-	after.Overbooked, after.Sequence, after.UpdatedAt = overbooked, d.Sequence+1, now
+	after.Overbooked, after.Sequence, after.UpdatedAt, after.ChangedAt = overbooked, d.Sequence+1, now, now
+	after.CutoffFrom = time.Time{} // staff decide: the new time is the commitment
+	if m.patient() {
+		after.CutoffFrom = d.commitmentAfterMove(c.Policy, now)
+	}
 	token := m.token
 	if token == "" {
 		token, after.ManageHash = NewToken()
@@ -260,12 +269,12 @@ func (s *Scheduler) cancel(ctx context.Context, d BookingDetail, actor Actor, re
 		return BookingDetail{}, Conflict("This booking is already cancelled.")
 	case d.Status == StatusCompleted || d.Status == StatusNoShow:
 		return BookingDetail{}, Conflict("This visit is over and can no longer be cancelled.")
-	case token != "" && !now.Before(d.Start.Add(-c.Policy.CancelCutoff)):
+	case token != "" && !now.Before(d.CancelDeadline(c.Policy)):
 		return BookingDetail{}, callClinic(c, "cancelled online", c.Policy.CancelCutoff)
 	}
 	after := d
 	after.Status, after.CancelledAt, after.CancelReason = StatusCancelled, now, reason
-	after.Sequence, after.UpdatedAt = d.Sequence+1, now
+	after.Sequence, after.UpdatedAt, after.ChangedAt = d.Sequence+1, now, now
 	if token == "" {
 		token, after.ManageHash = NewToken()
 	}

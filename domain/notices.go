@@ -28,8 +28,11 @@ func (s *Scheduler) effects(c Clinic, ch change, now time.Time) Effects {
 	}
 	d := ch.after
 	n := s.notice(c, d, ch.token)
+	n.Changed = now.UTC()
 	if ch.before != nil {
-		n.Previous = ch.before.Start
+		if !ch.before.Start.Equal(d.Start) {
+			n.Previous = ch.before.Start
+		}
 		fx.CancelReminders = true
 	}
 	fx.Messages = append(fx.Messages, newMessage(d.ID, ch.mail, d.Patient.Email, now, now, n))
@@ -45,15 +48,29 @@ func (s *Scheduler) effects(c Clinic, ch change, now time.Time) Effects {
 // visit moved to someone else) of the change. The patient's link stays out
 // of these emails; the reason, which the patient's own email does not
 // repeat, goes in.
+//
+// When the visit moved to someone else each gets their own note: the new
+// practitioner's names where it came from (MovedFrom); the former one's
+// is addressed to them, with their own name, and names who has it now
+// (MovedTo).
 func practitionerNotes(ch change, n Notice, now time.Time) []Message {
-	n.ManageURL = ""
+	n.ManageURL, n.BookURL = "", ""
 	n.Reason = ch.after.CancelReason
+	f := ch.formerPractitioner
+	moved := f != nil && f.ID != ch.after.PractitionerID
 	var out []Message
 	if to := ch.after.Practitioner.Email; to != "" {
-		out = append(out, newMessage(ch.after.ID, MessagePractitioner, to, now, now, n))
+		mine := n
+		if moved {
+			mine.MovedFrom = f.Name
+		}
+		out = append(out, newMessage(ch.after.ID, MessagePractitioner, to, now, now, mine))
 	}
-	if f := ch.formerPractitioner; f != nil && f.ID != ch.after.PractitionerID && f.Email != "" {
-		out = append(out, newMessage(ch.after.ID, MessagePractitioner, f.Email, now, now, n))
+	if moved && f.Email != "" {
+		theirs := n
+		theirs.PractitionerName, theirs.PractitionerTitle, theirs.PractitionerEmail = f.Name, f.Title, f.Email
+		theirs.MovedTo = ch.after.Practitioner.Name
+		out = append(out, newMessage(ch.after.ID, MessagePractitioner, f.Email, now, now, theirs))
 	}
 	return out
 }
@@ -81,8 +98,9 @@ func (s *Scheduler) notice(c Clinic, d BookingDetail, token string) Notice {
 		PractitionerName: d.Practitioner.Name, PractitionerTitle: d.Practitioner.Title,
 		PractitionerEmail: d.Practitioner.Email,
 		ServiceName:       d.Service.Name, ServiceKind: d.Service.Kind,
-		Start: d.Start, End: d.End,
+		Start: d.Start, End: d.End, Changed: d.LastChange().UTC(),
 		ManageURL: s.manageURL(token),
+		BookURL:   s.bookURL(d.ServiceID),
 	}
 }
 

@@ -69,9 +69,20 @@ type Notice struct {
 	ServiceName string
 	ServiceKind ServiceKind
 	Start, End  time.Time
-	Previous    time.Time // the old start, for a reschedule
+	Previous    time.Time // the old start, for a change of time; zero when the time stayed
 	ManageURL   string
 	Reason      string // cancellation reason, for the practitioner's note only
+
+	// Changed is when the change the notice tells of was made (UTC): the
+	// DTSTAMP of a calendar built from it.
+	Changed time.Time
+	// BookURL books the same service again; a cancellation offers it
+	// instead of the manage link.
+	BookURL string
+	// MovedTo names the practitioner who took the visit over, in the note
+	// to the practitioner it was moved away from; MovedFrom names the one
+	// it came from, in the note to the one who has it now.
+	MovedTo, MovedFrom string
 }
 
 // MessageFilter selects outbox rows for the staff notifications page.

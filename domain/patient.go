@@ -3,6 +3,8 @@ package domain
 import (
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Patient is a person who books. Email is unique, compared without case.
@@ -21,11 +23,26 @@ func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(
 // ("patient." in a booking request).
 func (p Patient) Validate(prefix string) error {
 	var v Validation
-	name := strings.TrimSpace(p.Name)
-	v.Check(name != "" && len(name) <= 120 && !strings.ContainsAny(name, "\r\n\x00"), prefix+"name", "Give a name of at most 120 characters.")
+	if msg := nameProblem(p.Name); msg != "" {
+		v.Add(prefix+"name", msg)
+	}
 	v.Check(validEmail(p.Email), prefix+"email", "Give a valid email address.")
 	v.Check(validPhone(p.Phone), prefix+"phone", "Give a phone number of 7 to 20 digits, or leave it empty.")
 	return v.Err()
+}
+
+// nameProblem says what is wrong with a patient's name, "" for nothing.
+func nameProblem(name string) string {
+	name = strings.TrimSpace(name)
+	switch {
+	case name == "":
+		return "Give your name."
+	case strings.ContainsFunc(name, unicode.IsControl):
+		return "Give the name on one line."
+	case utf8.RuneCountInString(name) > 120:
+		return "Keep the name to 120 characters or fewer."
+	}
+	return ""
 }
 
 func validPhone(s string) bool {

@@ -391,7 +391,7 @@ func (plan bookingPlan) newBooking(p Practitioner, overbooked bool) BookingDetai
 		Source:        source, TimeZone: tz,
 		Intake: req.Intake, Notes: strings.TrimSpace(req.Notes),
 		ManageHash: HashToken(plan.token), CreatedBy: req.Actor.UserID,
-		CreatedAt: plan.now, UpdatedAt: plan.now,
+		CreatedAt: plan.now, UpdatedAt: plan.now, ChangedAt: plan.now,
 	}
 	return BookingDetail{Booking: b, Service: svc, Practitioner: p, Patient: plan.patient}
 }
@@ -454,6 +454,11 @@ func slotQueryFor(sc Schedule, p Practitioner, svc Service, pol Policy, now time
 // manageURL is the patient's link for the raw token.
 func (s *Scheduler) manageURL(token string) string {
 	return strings.TrimRight(s.BaseURL, "/") + "/manage/" + token
+}
+
+// bookURL is the public page that books the service again.
+func (s *Scheduler) bookURL(serviceID string) string {
+	return strings.TrimRight(s.BaseURL, "/") + "/book/" + serviceID
 }
 
 // now reads the injected clock, the system clock if none is set.

@@ -505,6 +505,7 @@ func TestBookEffects(t *testing.T) {
 		PractitionerName: "Ben Hands", PractitionerEmail: "ben@clinic.test",
 		ServiceName: "Swedish massage 60", ServiceKind: domain.KindMassage,
 		Start: got.Booking.Start, End: got.Booking.End, ManageURL: got.ManageURL,
+		Changed: now.UTC(), BookURL: schedBaseURL + "/book/" + f.massage.ID,
 	}
 	if n != want {
 		t.Errorf("Notice =\n%+v\nwant\n%+v", n, want)

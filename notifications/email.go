@@ -30,8 +30,9 @@ const inviteFile = "invite.ics"
 
 // Compose builds the email for an outbox message: From the clinic (equal to
 // the invite's ORGANIZER), To the message's recipient, a subject naming the
-// visit and its time in the patient's zone, Message-ID <id@frontdesk> (stable,
-// so a sink can spot a duplicate), and text and HTML alternatives rendered
+// visit and its time in the patient's zone, Message-ID <id@clinic-domain>
+// (the outbox row's id at the sender's domain: stable, so a sink can spot a
+// duplicate, and with a domain, which spam filters expect), and text and HTML alternatives rendered
 // from the embedded templates. Confirmations, reschedules and cancellations
 // also carry the invite: a text/calendar alternative and an invite.ics
 // attachment with the same bytes. Reminders and practitioner notes carry none.
@@ -52,7 +53,7 @@ func Compose(m domain.Message) (*gomail.Msg, error) {
 	msg.FromMailAddress(&mail.Address{Name: oneLine(m.Notice.ClinicName), Address: m.Notice.ClinicEmail})
 	msg.ToMailAddress(&mail.Address{Name: recipientName(m), Address: m.To})
 	msg.Subject(subject(m.Kind, v))
-	msg.SetMessageIDWithValue(m.ID + "@frontdesk")
+	msg.SetMessageIDWithValue(m.ID + "@" + senderDomain(m.Notice.ClinicEmail))
 	msg.SetDateWithValue(composedAt(m))
 	msg.SetGenHeader("Auto-Submitted", "auto-generated") // RFC 3834: no auto-replies, please
 	msg.SetBodyString(gomail.TypeTextPlain, text)
@@ -86,6 +87,12 @@ func composedAt(m domain.Message) time.Time {
 		return m.DueAt.UTC().Truncate(time.Second)
 	}
 	return m.CreatedAt.UTC().Truncate(time.Second)
+}
+
+// senderDomain is the domain of the clinic's address, which checkMessage
+// has found valid.
+func senderDomain(addr string) string {
+	return strings.ToLower(addr[strings.LastIndexByte(addr, '@')+1:])
 }
 
 func recipientName(m domain.Message) string {

@@ -125,7 +125,7 @@ func TestComposeInviteStructure(t *testing.T) {
 func checkInviteEmail(t *testing.T, h mail.Header, parts []part, msg domain.Message, method string) []byte {
 	t.Helper()
 	n := msg.Notice
-	if got, want := h.Get("Message-Id"), "<"+msg.ID+"@frontdesk>"; got != want {
+	if got, want := h.Get("Message-Id"), messageID(msg); got != want {
 		t.Errorf("Message-ID = %q, want %q", got, want)
 	}
 	from, err := mail.ParseAddress(h.Get("From"))
@@ -169,7 +169,11 @@ func checkInviteEmail(t *testing.T, h mail.Header, parts []part, msg domain.Mess
 	}
 	for _, p := range parts[:2] {
 		body := string(p.body)
-		for _, want := range []string{n.PractitionerName, "12 River Street", n.CancelPolicy, n.ManageURL, "America/New_York"} {
+		wants := []string{n.PractitionerName, "12 River Street", n.CancelPolicy, n.ManageURL, "America/New_York"}
+		if msg.Kind == domain.MessageCancellation {
+			wants = []string{n.PractitionerName, "12 River Street", n.BookURL, "America/New_York"}
+		}
+		for _, want := range wants {
 			if p.path == wantPaths[1] {
 				want = htmlEscape(want)
 			}

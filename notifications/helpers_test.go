@@ -43,6 +43,8 @@ func testNotice() domain.Notice {
 		Start:             time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC),
 		End:               time.Date(2026, 12, 1, 14, 15, 0, 0, time.UTC),
 		ManageURL:         "https://book.riverside.example/manage/Xk3v9QeYlT0m2hJ8sWc4uN6pB1rD5fG7aZ0yE2iK4oM",
+		BookURL:           "https://book.riverside.example/book/7e1d2c3b-4a5f-4e6d-8c7b-9a0f1e2d3c4b",
+		Changed:           fixedNow,
 	}
 }
 
@@ -119,4 +121,9 @@ func newMemOutbox(msgs ...domain.Message) *domaintest.Store {
 	s := domaintest.NewStore(domain.Clinic{})
 	s.AddMessages(msgs...)
 	return s
+}
+
+// messageID is the Message-ID header Compose gives m.
+func messageID(m domain.Message) string {
+	return "<" + m.ID + "@" + senderDomain(m.Notice.ClinicEmail) + ">"
 }

@@ -70,10 +70,17 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(cleanText(s)), " ")
 }
 
-// paramText makes s safe as an iCalendar parameter value such as CN: go-ical
-// refuses a double quote there, and RFC 5545 allows no control characters.
+// paramEscaper encodes a parameter value per RFC 6868: a caret as ^^ and a
+// double quote as ^' (RFC 5545 has no way to write one; go-ical refuses it).
+// Newlines (^n) never get here: oneLine has made them spaces.
+var paramEscaper = strings.NewReplacer("^", "^^", `"`, "^'")
+
+// paramText makes s safe as an iCalendar parameter value such as CN: one
+// line, no control characters, and RFC 6868's encoding, so that a name
+// with quotes reaches the calendar as written. go-ical quotes the value
+// when it holds ; : or ,.
 func paramText(s string) string {
-	return oneLine(strings.ReplaceAll(s, `"`, ""))
+	return paramEscaper.Replace(oneLine(s))
 }
 
 // isClean reports whether s is valid UTF-8 with no control characters but,

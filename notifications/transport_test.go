@@ -83,8 +83,8 @@ func TestFileTransport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) != 1 || entries[0].Name() != msg.ID+"@frontdesk.eml" {
-		t.Fatalf("mail dir holds %v, want one %s@frontdesk.eml", entries, msg.ID)
+	if len(entries) != 1 || entries[0].Name() != msg.ID+"@riverside.example.eml" {
+		t.Fatalf("mail dir holds %v, want one %s@riverside.example.eml", entries, msg.ID)
 	}
 	f, err := os.Open(filepath.Join(dir, entries[0].Name()))
 	if err != nil {
@@ -92,7 +92,7 @@ func TestFileTransport(t *testing.T) {
 	}
 	defer f.Close()
 	parsed, err := mail.ReadMessage(f)
-	if err != nil || parsed.Header.Get("Message-Id") != "<"+msg.ID+"@frontdesk>" {
+	if err != nil || parsed.Header.Get("Message-Id") != messageID(msg) {
 		t.Errorf("the .eml file does not read back (%v)", err)
 	}
 	if _, err := NewTransport("", ""); err == nil {
@@ -143,7 +143,7 @@ func TestSMTPTransportPartialDelivery(t *testing.T) {
 	if !strings.Contains(de.Errs[0].Error(), "550") {
 		t.Errorf("the refusal %q does not carry the server's 550", de.Errs[0])
 	}
-	if got := s.count()["<"+good.ID+"@frontdesk>"]; got != 1 {
+	if got := s.count()[messageID(good)]; got != 1 {
 		t.Errorf("the good message arrived %d times, want 1", got)
 	}
 }

@@ -25,8 +25,11 @@ type view struct {
 	WhatToBring  string
 	CancelPolicy string
 	ManageURL    string // the patient's secret link; never in a practitioner's note
+	BookURL      string // books the service again; a cancellation offers it instead of ManageURL
 	Reason       string // why it was cancelled, for the practitioner only
-	Change       string // for the practitioner: "New booking", "Moved" or "Cancelled"
+	Change       string // for the practitioner: "New booking", "Moved", "Moved to you", "Moved to <name>" or "Cancelled"
+	MovedTo      string // for the former practitioner: who has the visit now
+	MovedFrom    string // for the new practitioner: whose calendar it came from
 
 	subjectWhen string // "Tue 1 Dec at 9:00 AM EST"
 }
@@ -54,16 +57,26 @@ func newView(m domain.Message) view {
 		CancelPolicy: cleanText(n.CancelPolicy),
 		subjectWhen:  n.Start.In(loc).Format("Mon 2 Jan at 3:04 PM MST"),
 	}
-	if !n.Previous.IsZero() {
+	if movedInTime(n) {
 		v.Previous = n.Previous.In(loc).Format("Monday 2 January 2006, 3:04 PM MST")
 	}
-	if m.Kind == domain.MessagePractitioner {
+	switch {
+	case m.Kind == domain.MessagePractitioner:
 		v.Reason = cleanText(n.Reason)
-		v.Change = change(n)
-	} else {
+		v.MovedTo, v.MovedFrom = oneLine(n.MovedTo), oneLine(n.MovedFrom)
+		v.Change = change(n, v)
+	case m.Kind == domain.MessageCancellation:
+		v.BookURL = n.BookURL // the manage link can do nothing more
+	default:
 		v.ManageURL = n.ManageURL
 	}
 	return v
+}
+
+// movedInTime reports whether the notice tells of a new time: a cancelled
+// visit keeps its time, and a move to another practitioner may too.
+func movedInTime(n domain.Notice) bool {
+	return !n.Previous.IsZero() && !n.Previous.Equal(n.Start) && n.Status != domain.StatusCancelled
 }
 
 // location loads the first valid zone of names, falling back to UTC, and
@@ -89,11 +102,15 @@ func practitioner(n domain.Notice) string {
 	return name + ", " + title
 }
 
-func change(n domain.Notice) string {
+func change(n domain.Notice, v view) string {
 	switch {
 	case n.Status == domain.StatusCancelled:
 		return "Cancelled"
-	case !n.Previous.IsZero():
+	case v.MovedTo != "":
+		return "Moved to " + v.MovedTo
+	case v.MovedFrom != "":
+		return "Moved to you"
+	case v.Previous != "":
 		return "Moved"
 	}
 	return "New booking"

@@ -21,8 +21,10 @@ const MethodPublish = "PUBLISH"
 // an ORGANIZER (the clinic) but, as PUBLISH requires, no ATTENDEE. A
 // cancelled visit is STATUS:CANCELLED.
 //
-// The output is deterministic: DTSTAMP is the visit's start, not the current
-// time, so downloading it twice gives the same bytes. A notice missing what
+// The output is deterministic: DTSTAMP is the notice's Changed, the last
+// change the patient was told of (the DTSTAMP of the last invite), not the
+// current time, so downloading it twice gives the same bytes, and not the
+// visit's start, which would outrank the real invite. A notice missing what
 // the calendar needs is a KindInvalid error naming the field.
 func VisitCalendar(n domain.Notice) ([]byte, error) {
 	if err := checkVisitNotice(n); err != nil {
@@ -32,7 +34,7 @@ func VisitCalendar(n domain.Notice) ([]byte, error) {
 	if n.Status == domain.StatusCancelled {
 		method = MethodCancel
 	}
-	ev := inviteEvent(n, method, n.Start)
+	ev := inviteEvent(n, method, n.Changed)
 	ev.Props.Del(ical.PropAttendee)
 
 	cal := ical.NewCalendar()
@@ -58,5 +60,6 @@ func checkVisitNotice(n domain.Notice) error {
 	v.Check(!n.Start.IsZero() && n.End.After(n.Start), "notice.end", "The visit must end after it starts.")
 	v.Check(n.ServiceName != "", "notice.service_name", "Name the service.")
 	v.Check(isAddress(n.ClinicEmail), "notice.clinic_email", "Use a valid clinic email address.")
+	v.Check(!n.Changed.IsZero(), "notice.changed", "Give the time of the last change.")
 	return v.Err()
 }

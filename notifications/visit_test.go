@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-ical"
 
@@ -103,6 +104,7 @@ func TestVisitCalendarRejectsBadNotice(t *testing.T) {
 		{"notice.end", func(n *domain.Notice) { n.End = n.Start }},
 		{"notice.service_name", func(n *domain.Notice) { n.ServiceName = "" }},
 		{"notice.clinic_email", func(n *domain.Notice) { n.ClinicEmail = "not an address" }},
+		{"notice.changed", func(n *domain.Notice) { n.Changed = time.Time{} }},
 	} {
 		n := testNotice()
 		tc.edit(&n)

@@ -153,7 +153,7 @@ func checkDeliveredOnce(t *testing.T, s *sink, store domain.OutboxStore, msgs []
 	}
 	counts, stored := s.count(), mustMessages(t, store)
 	for _, m := range msgs {
-		id := "<" + m.ID + "@frontdesk>"
+		id := messageID(m)
 		if n := counts[id]; n != 1 {
 			t.Errorf("message %s arrived %d times, want once", m.ID, n)
 		}

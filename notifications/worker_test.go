@@ -183,7 +183,7 @@ func TestWorkerSMTPDownThenBack(t *testing.T) {
 	}
 	counts := s.count()
 	for _, m := range msgs {
-		if n := counts["<"+m.ID+"@frontdesk>"]; n != 1 {
+		if n := counts[messageID(m)]; n != 1 {
 			t.Errorf("message %s arrived %d times, want exactly once", m.ID, n)
 		}
 	}
@@ -235,8 +235,8 @@ func TestWorkerDeadAfterMaxAttempts(t *testing.T) {
 	}
 	counts := s.count()
 	for _, m := range []domain.Message{msgs[0], msgs[2]} {
-		if got[m.ID].Status != domain.MessageSent || counts["<"+m.ID+"@frontdesk>"] != 1 {
-			t.Errorf("message %s beside the bad one: %s, arrived %d times; want sent once", m.ID, got[m.ID].Status, counts["<"+m.ID+"@frontdesk>"])
+		if got[m.ID].Status != domain.MessageSent || counts[messageID(m)] != 1 {
+			t.Errorf("message %s beside the bad one: %s, arrived %d times; want sent once", m.ID, got[m.ID].Status, counts[messageID(m)])
 		}
 	}
 }
@@ -278,7 +278,7 @@ func TestWorkersConcurrently(t *testing.T) {
 	wg.Wait()
 	counts := s.count()
 	for _, m := range msgs {
-		if n := counts["<"+m.ID+"@frontdesk>"]; n != 1 {
+		if n := counts[messageID(m)]; n != 1 {
 			t.Errorf("message %s arrived %d times, want exactly once", m.ID, n)
 		}
 	}

@@ -38,6 +38,8 @@ type bookingRow struct {
 	CreatedAt      instant `gorm:"autoCreateTime:false;autoUpdateTime:false"`
 	UpdatedAt      instant `gorm:"autoCreateTime:false;autoUpdateTime:false"`
 	CancelledAt    instant
+	ChangedAt      instant // NULL: created_at (PostgreSQL's batched insert leaves it out)
+	CutoffFrom     instant
 }
 
 func (bookingRow) TableName() string { return "bookings" }
@@ -68,6 +70,7 @@ func toBookingRow(b domain.Booking) (bookingRow, error) {
 		Notes: b.Notes, StaffNotes: b.StaffNotes, CancelReason: b.CancelReason, Sequence: b.Sequence,
 		ManageHash: optional(b.ManageHash), CreatedBy: optional(lowerID(b.CreatedBy)),
 		CreatedAt: at(b.CreatedAt), UpdatedAt: at(b.UpdatedAt), CancelledAt: at(b.CancelledAt),
+		ChangedAt: at(b.ChangedAt), CutoffFrom: at(b.CutoffFrom),
 	}, nil
 }
 
@@ -80,6 +83,7 @@ func (r bookingRow) domain() (domain.Booking, error) {
 		Notes: r.Notes, StaffNotes: r.StaffNotes, CancelReason: r.CancelReason, Sequence: r.Sequence,
 		ManageHash: string(r.ManageHash), CreatedBy: string(r.CreatedBy),
 		CreatedAt: r.CreatedAt.time(), UpdatedAt: r.UpdatedAt.time(), CancelledAt: r.CancelledAt.time(),
+		ChangedAt: r.ChangedAt.time(), CutoffFrom: r.CutoffFrom.time(),
 	}
 	if r.Intake != "" {
 		var in intakeJSON
@@ -215,7 +219,8 @@ func bookingWriteError(err error) error {
 
 // UpdateBooking stores every mutable field of b (service, practitioner,
 // times and blocks, status, overbooked, notes, reason, sequence, manage
-// hash, timestamps; not its id, UID or creation) and its effects in one
+// hash, timestamps, last change and cut-off start; not its id, UID or
+// creation) and its effects in one
 // transaction. A zero UpdatedAt is stored as now. Errors as CreateBooking,
 // and domain.ErrNotFound when no booking has b.ID.
 func (s *Store) UpdateBooking(ctx context.Context, b *domain.Booking, fx domain.Effects) error {

@@ -82,6 +82,8 @@ type timeOffRow struct {
 	StartAt        instant
 	EndAt          instant
 	Reason         string
+	Sequence       int
+	UpdatedAt      instant `gorm:"autoCreateTime:false;autoUpdateTime:false"`
 }
 
 func (timeOffRow) TableName() string { return "time_off" }
@@ -90,6 +92,7 @@ func toTimeOffRow(t domain.TimeOff) timeOffRow {
 	return timeOffRow{
 		ID: lowerID(t.ID), PractitionerID: lowerID(t.PractitionerID),
 		StartAt: at(t.Start), EndAt: at(t.End), Reason: t.Reason,
+		Sequence: t.Sequence, UpdatedAt: at(t.UpdatedAt),
 	}
 }
 
@@ -97,6 +100,7 @@ func (r timeOffRow) domain() domain.TimeOff {
 	return domain.TimeOff{
 		ID: r.ID, PractitionerID: r.PractitionerID,
 		Start: r.StartAt.time(), End: r.EndAt.time(), Reason: r.Reason,
+		Sequence: r.Sequence, UpdatedAt: r.UpdatedAt.time(),
 	}
 }
 
@@ -246,9 +250,9 @@ func (s *Store) TimeOffs(ctx context.Context, practitionerID string, from, to ti
 	return out, nil
 }
 
-// CreateTimeOff stores t, giving it an id when it has none;
-// domain.ErrNotFound for an unknown practitioner, KindInvalid on "end" when
-// it does not end after it starts.
+// CreateTimeOff stores t, giving it an id when it has none and stamping a
+// zero UpdatedAt with now; domain.ErrNotFound for an unknown practitioner,
+// KindInvalid on "end" when it does not end after it starts.
 func (s *Store) CreateTimeOff(ctx context.Context, t *domain.TimeOff) error {
 	if !domain.IsID(t.PractitionerID) {
 		return domain.ErrNotFound
@@ -262,6 +266,7 @@ func (s *Store) CreateTimeOff(ctx context.Context, t *domain.TimeOff) error {
 	if !domain.IsID(t.ID) {
 		return domain.Invalid("id", "Not a valid id.")
 	}
+	t.UpdatedAt = orNow(t.UpdatedAt).UTC().Truncate(time.Microsecond)
 	row := toTimeOffRow(*t)
 	err := s.w.WithContext(ctx).Create(&row).Error
 	if isForeignKey(err) {

@@ -201,7 +201,7 @@ func (s *Site) saveTimeOff(c echo.Context) error {
 		return err
 	}
 	loc := p.Location()
-	t := domain.TimeOff{PractitionerID: p.ID, Reason: trimmed(c.FormValue("reason"))}
+	t := domain.TimeOff{PractitionerID: p.ID, Reason: trimmed(c.FormValue("reason")), UpdatedAt: s.Clock.Now().UTC()}
 	if t.Start, err = localInstant(c.FormValue("start_date"), c.FormValue("start_time"), loc); err != nil {
 		return s.afterHours(c, domain.Invalid("start_date", "Give the start as a date and a time."), "timeoff")
 	}

@@ -221,7 +221,7 @@ func checkOutbox(ctx context.Context, db *sql.DB, cfg checkConfig, res *CheckRes
 	return compareSink(ctx, db, cfg.sinkURL, cfg.crashes, res)
 }
 
-// compareSink matches the sink's Message-IDs (<outbox id>@frontdesk) with
+// compareSink matches the sink's Message-IDs (<outbox id>@<clinic domain>) with
 // the outbox: every sent row arrived once, nothing else arrived.
 func compareSink(ctx context.Context, db *sql.DB, sinkURL string, crashes int, res *CheckResult) error {
 	counts, err := fetchSinkCounts(ctx, sinkURL)

@@ -37,6 +37,18 @@ function checkLines(bytes) {
   if (start !== bytes.length) fail('the last line does not end with CRLF');
 }
 
+// cn is a calendar user's CN parameter as ical.js decodes it (RFC 6868
+// included), "" when there is none.
+function cn(prop) {
+  return (prop && prop.getParameter('cn')) || '';
+}
+
+// stamp is a DATE-TIME property in ISO form, "" when absent.
+function stamp(v, name) {
+  const t = v.getFirstPropertyValue(name);
+  return t ? t.toJSDate().toISOString() : '';
+}
+
 function main() {
   const file = process.argv[2];
   if (!file) fail('usage: node check.js <file.ics>');
@@ -62,6 +74,10 @@ function main() {
       sequence: ev.sequence,
       status: v.getFirstPropertyValue('status'),
       summary: ev.summary,
+      dtstamp: stamp(v, 'dtstamp'),
+      last_modified: stamp(v, 'last-modified'),
+      organizer_cn: cn(v.getFirstProperty('organizer')),
+      attendee_cns: v.getAllProperties('attendee').map(cn),
       start: ev.startDate.toJSDate().toISOString(),
       end: ev.endDate.toJSDate().toISOString(),
     };

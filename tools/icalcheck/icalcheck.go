@@ -41,3 +41,25 @@ func Run(t testing.TB, ics []byte, report any) {
 		t.Fatalf("read check.js output %q: %v", stdout.String(), err)
 	}
 }
+
+// RunPython parses ics with python-icalendar (/usr/bin/python3, Debian's
+// python3-icalendar) through check.py beside this file and decodes its JSON
+// report into report. It fails the test when the library rejects the
+// calendar or is missing (it never skips).
+func RunPython(t testing.TB, ics []byte, report any) {
+	t.Helper()
+	_, self, _, _ := runtime.Caller(0)
+	file := filepath.Join(t.TempDir(), "in.ics")
+	if err := os.WriteFile(file, ics, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command("/usr/bin/python3", filepath.Join(filepath.Dir(self), "check.py"), file)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("python-icalendar rejects the calendar (apt-get install -y python3-icalendar): %v: %s\n%s", err, stderr.String(), ics)
+	}
+	if err := json.Unmarshal(stdout.Bytes(), report); err != nil {
+		t.Fatalf("read check.py output %q: %v", stdout.String(), err)
+	}
+}
