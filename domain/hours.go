@@ -134,6 +134,10 @@ type TimeOff struct {
 	// UpdatedAt is when the entry was set or last changed (UTC): the
 	// DTSTAMP and LAST-MODIFIED feeds show. Stores set it on create.
 	UpdatedAt time.Time
+	// Calendar is set on busy time imported from one of the practitioner's
+	// own calendars (see BusyImport): that calendar's id, with its label as
+	// Reason. Schedules carry it like time off; staff cannot delete it.
+	Calendar string
 }
 
 // Interval is a half-open span of instants [Start, End).
