@@ -14,8 +14,9 @@ import (
 const maxBlock = 24 * time.Hour
 
 // The schedule reads return rows of one shape, whatever their table:
-// weekly hours (h), date overrides (o), time off (t) and the blocks of
-// live, non-overbooked bookings (b).
+// weekly hours (h), date overrides (o), time off (t), busy time from the
+// practitioners' own calendars (c) and the blocks of live, non-overbooked
+// bookings (b).
 const (
 	hoursBranch = `
 	SELECT 'h' AS kind, practitioner_id, CAST(id AS TEXT) AS id,
@@ -29,6 +30,11 @@ const (
 	timeOffBranch = `
 	SELECT 't', practitioner_id, CAST(id AS TEXT), 0, 0, 0, NULL, reason, NULL, start_at, end_at
 	FROM time_off`
+	// Busy time from the practitioners' own calendars (c) is time off
+	// with the calendar's id and label (see storage/busy.go).
+	calendarBranch = `
+	SELECT 'c', i.practitioner_id, CAST(i.calendar_id AS TEXT), 0, 0, 0, NULL, c.label, NULL, i.start_at, i.end_at
+	FROM busy_intervals i JOIN busy_calendars c ON c.id = i.calendar_id`
 	// The busy branch reads the bookings_blocks index: a block is at most
 	// maxBlock long, so block_start is bounded from below too.
 	busyBranch = `
@@ -47,12 +53,14 @@ const (
 const scheduleSQL = hoursBranch + ` WHERE practitioner_id IN @ids
 	UNION ALL` + overridesBranch + ` WHERE practitioner_id IN @ids AND day >= @first AND day <= @last
 	UNION ALL` + timeOffBranch + ` WHERE practitioner_id IN @ids AND end_at > @from AND start_at < @to
+	UNION ALL` + calendarBranch + ` WHERE i.practitioner_id IN @ids AND i.end_at > @from AND i.start_at < @to
 	UNION ALL` + busyBranch + scheduleOrder
 
 // workingSQL is scheduleSQL without the busy blocks.
 const workingSQL = hoursBranch + ` WHERE practitioner_id IN @ids
 	UNION ALL` + overridesBranch + ` WHERE practitioner_id IN @ids AND day >= @first AND day <= @last
-	UNION ALL` + timeOffBranch + ` WHERE practitioner_id IN @ids AND end_at > @from AND start_at < @to` + scheduleOrder
+	UNION ALL` + timeOffBranch + ` WHERE practitioner_id IN @ids AND end_at > @from AND start_at < @to
+	UNION ALL` + calendarBranch + ` WHERE i.practitioner_id IN @ids AND i.end_at > @from AND i.start_at < @to` + scheduleOrder
 
 // busySQL reads only the busy blocks, for a window the cached hours cover:
 // the availability of every request past the last three days. It selects
@@ -66,7 +74,8 @@ const busySQL = `
 // that can still matter: those from @first and @from on.
 const hoursSQL = hoursBranch + `
 	UNION ALL` + overridesBranch + ` WHERE day >= @first
-	UNION ALL` + timeOffBranch + ` WHERE end_at > @from` + scheduleOrder
+	UNION ALL` + timeOffBranch + ` WHERE end_at > @from
+	UNION ALL` + calendarBranch + ` WHERE i.end_at > @from` + scheduleOrder
 
 // hoursSnapshot is every practitioner's weekly hours, with their overrides
 // and time off from since on, kept with the catalog: bookings and
@@ -306,6 +315,9 @@ func (s *Store) scanSchedules(ctx context.Context, query string, params map[stri
 		case "t":
 			sc.TimeOff = append(sc.TimeOff, timeOffRow{ID: id, PractitionerID: practitioner,
 				StartAt: t1, EndAt: t2, Reason: text.String}.domain())
+		case "c":
+			sc.TimeOff = append(sc.TimeOff, domain.TimeOff{PractitionerID: practitioner,
+				Start: t1.time(), End: t2.time(), Reason: text.String, Calendar: id})
 		case "b":
 			sc.Busy = append(sc.Busy, domain.Interval{Start: t1.time(), End: t2.time()})
 		}

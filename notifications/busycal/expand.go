@@ -468,4 +468,3 @@ func precheck(body []byte) error {
 func hasPrefixFold(b []byte, prefix string) bool {
 	return len(b) >= len(prefix) && strings.EqualFold(string(b[:len(prefix)]), prefix)
 }
-
