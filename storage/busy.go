@@ -16,9 +16,9 @@ type busyCalendarRow struct {
 	ID             string
 	PractitionerID string
 	Label          string
-	URLSealed      []byte `gorm:"column:url_sealed"`
-	URLHash        string `gorm:"column:url_hash"`
-	URLHint        string `gorm:"column:url_hint"`
+	URLSealed      []byte  `gorm:"column:url_sealed"`
+	URLHash        string  `gorm:"column:url_hash"`
+	URLHint        string  `gorm:"column:url_hint"`
 	CreatedAt      instant `gorm:"autoCreateTime:false;autoUpdateTime:false"`
 	NextFetchAt    instant
 	ClaimedUntil   instant
