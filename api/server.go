@@ -46,6 +46,9 @@ type Server struct {
 	// FeedRateLimit is feed requests per minute per feed token; 0 = 60,
 	// negative = off.
 	FeedRateLimit int
+	// Busy manages practitioners' busy calendars; nil = one over Store
+	// (adding and listing work; cmd wires in the fetcher and the key).
+	Busy *domain.BusyImport
 
 	signInFailures *limiterSet
 	feedLimits     *limiterSet  // nil = feeds not limited
@@ -148,6 +151,9 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.GET("/practitioners/:id/time-off", s.listTimeOff, staff)
 	v1.POST("/practitioners/:id/time-off", s.createTimeOff, staff)
 	v1.DELETE("/practitioners/:id/time-off/:tid", s.deleteTimeOff, staff)
+	v1.GET("/practitioners/:id/busy-calendars", s.listBusyCalendars, staff)
+	v1.POST("/practitioners/:id/busy-calendars", s.createBusyCalendar, staff)
+	v1.DELETE("/practitioners/:id/busy-calendars/:cid", s.deleteBusyCalendar, staff)
 
 	// Front desk.
 	v1.GET("/bookings", s.listBookings, staff)

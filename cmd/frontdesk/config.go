@@ -32,6 +32,7 @@ type config struct {
 	CatalogTTL time.Duration
 	LogLevel   slog.Level
 	LogJSON    bool
+	Busy       busyConfig // BUSY_POLL_INTERVAL, BUSY_FETCH_ALLOW, BUSY_URL_KEY (busy.go)
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -88,6 +89,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return cfg, fmt.Errorf("CATALOG_CACHE_TTL=%q: want a duration such as 1s or 500ms (at most 1h), 0 to read on every request", v)
 		}
 		cfg.CatalogTTL = d
+	}
+	if err := loadBusyConfig(&cfg.Busy, getenv); err != nil {
+		return cfg, err
 	}
 	if v := getenv("LOG_LEVEL"); v != "" {
 		if err := cfg.LogLevel.UnmarshalText([]byte(v)); err != nil {

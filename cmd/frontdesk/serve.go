@@ -64,6 +64,11 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 				log.Error("outbox worker stopped", "err", err)
 			}
 		}()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runBusyPoller(workCtx, newBusyImport(cfg, store), log.With("component", "busy"))
+		}()
 	}
 
 	// HTTP.
@@ -122,6 +127,7 @@ func newHandler(cfg config, store *storage.Store, log *slog.Logger) http.Handler
 		Feeds:           &domain.Feeds{Store: store, State: store, Versions: store, Clock: domain.SystemClock},
 		RenderFeed:      notifications.FeedCalendar,
 		RenderVisit:     notifications.VisitCalendar,
+		Busy:            newBusyImport(cfg, store),
 	}
 	site := &web.Site{Scheduler: sched, Store: store, API: srv, Clock: domain.SystemClock, Logger: log}
 	srv.HTMLError = site.HTMLError
@@ -156,6 +162,7 @@ func worker(ctx context.Context, cfg config, stderr io.Writer) error {
 		return err
 	}
 	log.Info("outbox worker running", "database", store.Dialect())
+	go runBusyPoller(ctx, newBusyImport(cfg, store), log.With("component", "busy"))
 	if err := w.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
