@@ -168,11 +168,17 @@ func CSRFToken(c echo.Context) string {
 }
 
 // SignIn checks an email and password. Failures are limited per email and
-// client address (KindTooMany, 429); a wrong email and a wrong password give
-// the same KindUnauthorized error after the same work.
+// client address, and per address alone (KindTooMany, 429), so one address
+// can neither guess one password nor spray many emails; a wrong email and a
+// wrong password give the same KindUnauthorized error after the same work.
+// At most maxConcurrentHashes passwords are hashed at once (each takes
+// 19 MiB); a sign-in that waits too long for its turn is a 429 too.
 func (s *Server) SignIn(ctx context.Context, email, password, clientIP string) (domain.User, error) {
 	key := domain.NormalizeEmail(email) + "|" + clientIP
 	if limited, wait := s.signInFailures.exhausted(key); limited {
+		return domain.User{}, &tooManyError{retryAfter: wait}
+	}
+	if limited, wait := s.signInAddrFailures.exhausted(clientIP); limited {
 		return domain.User{}, &tooManyError{retryAfter: wait}
 	}
 	u, err := s.Store.UserByEmail(ctx, domain.NormalizeEmail(email))
@@ -183,11 +189,38 @@ func (s *Server) SignIn(ctx context.Context, email, password, clientIP string) (
 	if err != nil || hash == "" {
 		hash = dummyHash()
 	}
-	if !CheckPassword(hash, password) || err != nil || !u.Active {
+	ok, herr := s.checkPasswordBounded(ctx, hash, password)
+	if herr != nil {
+		return domain.User{}, herr
+	}
+	if !ok || err != nil || !u.Active {
 		s.signInFailures.take(key)
+		s.signInAddrFailures.take(clientIP)
 		return domain.User{}, errBadCredentials
 	}
 	return u, nil
+}
+
+// maxConcurrentHashes caps argon2id work in flight; defaultHashWait is how
+// long a sign-in may queue for a turn before it is told to retry.
+const (
+	maxConcurrentHashes = 4
+	defaultHashWait     = 5 * time.Second
+)
+
+// checkPasswordBounded is CheckPassword under the hashing semaphore.
+func (s *Server) checkPasswordBounded(ctx context.Context, hash, password string) (bool, error) {
+	t := time.NewTimer(s.hashWait)
+	defer t.Stop()
+	select {
+	case s.hashing <- struct{}{}:
+	case <-t.C:
+		return false, &tooManyError{retryAfter: time.Second}
+	case <-ctx.Done():
+		return false, fmt.Errorf("sign in: %w", ctx.Err())
+	}
+	defer func() { <-s.hashing }()
+	return CheckPassword(hash, password), nil
 }
 
 // dummyHash is checked when the email is unknown, so that answer takes as

@@ -61,7 +61,8 @@ func forEachEngineLimit(t *testing.T, publicRateLimit int, f func(t *testing.T, 
 	}
 }
 
-func newEnv(t testing.TB, store *storage.Store, publicRateLimit int) *env {
+// newEnv builds an env; configure may set more Server fields before Echo.
+func newEnv(t testing.TB, store *storage.Store, publicRateLimit int, configure ...func(*Server)) *env {
 	t.Helper()
 	fx := storagetest.Seed(t, store)
 	logs := &lockedBuffer{}
@@ -73,6 +74,9 @@ func newEnv(t testing.TB, store *storage.Store, publicRateLimit int) *env {
 		Logger:          slog.New(slog.NewJSONHandler(logs, nil)),
 		BaseURL:         "https://clinic.example",
 		PublicRateLimit: publicRateLimit,
+	}
+	for _, f := range configure {
+		f(srv)
 	}
 	e := srv.Echo()
 	addTestRoutes(srv, e)

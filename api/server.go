@@ -7,6 +7,7 @@ package api
 import (
 	"errors"
 	"log/slog"
+	"net/netip"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -49,16 +50,27 @@ type Server struct {
 	// Busy manages practitioners' busy calendars; nil = one over Store
 	// (adding and listing work; cmd wires in the fetcher and the key).
 	Busy *domain.BusyImport
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// Forwarded headers are believed (TRUSTED_PROXIES); none = the peer
+	// address is the client, whatever it sends.
+	TrustedProxies []netip.Prefix
 
-	signInFailures *limiterSet
-	feedLimits     *limiterSet  // nil = feeds not limited
-	feedCache      *renderCache // rendered feeds by ETag
+	signInFailures     *limiterSet   // per email and address
+	signInAddrFailures *limiterSet   // per address
+	hashing            chan struct{} // the password-hashing semaphore
+	hashWait           time.Duration // how long a sign-in queues for it; 0 = defaultHashWait
+	feedLimits         *limiterSet   // nil = feeds not limited
+	feedCache          *renderCache  // rendered feeds by ETag
 }
 
-// Sign-in failures allowed per email and address: a burst, then one a minute.
+// Sign-in failures allowed per email and address: a burst, then one a
+// minute; per address, whatever the emails: a larger burst, then one every
+// 30 seconds.
 const (
-	signInBurst = 5
-	signInEvery = time.Minute
+	signInBurst     = 5
+	signInEvery     = time.Minute
+	signInAddrBurst = 20
+	signInAddrEvery = 30 * time.Second
 )
 
 // Echo returns an echo instance with all middleware and every API route
@@ -75,14 +87,20 @@ func (s *Server) Echo() *echo.Echo {
 		s.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	s.signInFailures = newLimiterSet(signInEvery, signInBurst)
+	s.signInAddrFailures = newLimiterSet(signInAddrEvery, signInAddrBurst)
+	s.hashing = make(chan struct{}, maxConcurrentHashes)
+	if s.hashWait == 0 {
+		s.hashWait = defaultHashWait
+	}
 	s.feedLimits = newFeedLimits(s.FeedRateLimit)
 	s.feedCache = newRenderCache(feedCacheBytes)
 
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	// The peer address, not a header a client can forge: rate limits key on it.
-	e.IPExtractor = echo.ExtractIPDirect()
+	// Rate limits key on the client address: the peer's, or what a trusted
+	// proxy says it is.
+	e.IPExtractor = clientIPExtractor(s.TrustedProxies)
 	e.HTTPErrorHandler = s.handleError
 	e.Use(requestIDMiddleware, s.observe(s.durationHistogram()), s.recoverMiddleware,
 		securityHeaders, bodyLimit, s.Authenticate(), csrfMiddleware, publicWriteLimit(s.PublicRateLimit))

@@ -6,12 +6,14 @@ import (
 	"log/slog"
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/frontdesk/frontdesk/api"
 	"github.com/frontdesk/frontdesk/storage"
 )
 
@@ -30,9 +32,12 @@ type config struct {
 	// services, practitioners and hours before reading them again (default
 	// storage.DefaultCatalogTTL); 0 reads them on every request.
 	CatalogTTL time.Duration
-	LogLevel   slog.Level
-	LogJSON    bool
-	Busy       busyConfig // BUSY_POLL_INTERVAL, BUSY_FETCH_ALLOW, BUSY_URL_KEY (busy.go)
+	// TRUSTED_PROXIES: CIDRs of the reverse proxies whose forwarding
+	// headers are believed; default none.
+	TrustedProxies []netip.Prefix
+	LogLevel       slog.Level
+	LogJSON        bool
+	Busy           busyConfig // BUSY_POLL_INTERVAL, BUSY_FETCH_ALLOW, BUSY_URL_KEY (busy.go)
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -92,6 +97,13 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if err := loadBusyConfig(&cfg.Busy, getenv); err != nil {
 		return cfg, err
+	}
+	if v := getenv("TRUSTED_PROXIES"); v != "" {
+		p, err := api.ParseTrustedProxies(v)
+		if err != nil {
+			return cfg, fmt.Errorf("TRUSTED_PROXIES: %w", err)
+		}
+		cfg.TrustedProxies = p
 	}
 	if v := getenv("LOG_LEVEL"); v != "" {
 		if err := cfg.LogLevel.UnmarshalText([]byte(v)); err != nil {

@@ -95,6 +95,7 @@ func TestConfigNamesBadValues(t *testing.T) {
 		{"CATALOG_CACHE_TTL", "1 second"},
 		{"CATALOG_CACHE_TTL", "-1s"},
 		{"LOG_LEVEL", "loud"},
+		{"TRUSTED_PROXIES", "10.0.0.0/8, proxy.internal"},
 	} {
 		env := map[string]string{tc.key: tc.value}
 		_, err := loadConfig(func(k string) string { return env[k] })

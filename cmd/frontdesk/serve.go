@@ -124,6 +124,7 @@ func newHandler(cfg config, store *storage.Store, log *slog.Logger) http.Handler
 		BaseURL:         cfg.BaseURL,
 		PublicRateLimit: cfg.PublicRateLimit,
 		FeedRateLimit:   cfg.feedRateLimit(),
+		TrustedProxies:  cfg.TrustedProxies,
 		Feeds:           &domain.Feeds{Store: store, State: store, Versions: store, Clock: domain.SystemClock},
 		RenderFeed:      notifications.FeedCalendar,
 		RenderVisit:     notifications.VisitCalendar,
