@@ -58,7 +58,7 @@ func requestID(c echo.Context) string {
 
 // observe logs every request once, after the error handler has answered,
 // and records its latency by route template.
-func (s *Server) observe(hist *prometheus.HistogramVec) echo.MiddlewareFunc {
+func (s *Server) observe(hist *prometheus.HistogramVec, labels *metricLabels) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			began := time.Now()
@@ -67,11 +67,8 @@ func (s *Server) observe(hist *prometheus.HistogramVec) echo.MiddlewareFunc {
 			}
 			took := time.Since(began)
 			status := c.Response().Status
-			route := c.Path()
-			if route == "" {
-				route = "unmatched"
-			}
-			hist.WithLabelValues(route, c.Request().Method, strconv.Itoa(status)).Observe(took.Seconds())
+			route := labels.route(c)
+			hist.WithLabelValues(route, labels.method(c.Request().Method), strconv.Itoa(status)).Observe(took.Seconds())
 			s.Logger.Info("http request",
 				"method", c.Request().Method,
 				"route", route,

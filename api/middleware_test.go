@@ -20,7 +20,11 @@ func TestHealthAndMetrics(t *testing.T) {
 		if !strings.HasPrefix(string(spec.body), "openapi: 3.0") {
 			t.Errorf("openapi.yaml = %.40s", spec.body)
 		}
-		m := string(e.do(req{method: "GET", path: "/metrics"}).want(t, 200, "metrics").body)
+		e.do(req{method: "GET", path: "/metrics"}).want(t, 404, "metrics without METRICS_TOKEN")
+		e.srv.MetricsToken = "metrics-test-token-0123"
+		e.do(req{method: "GET", path: "/metrics"}).want(t, 401, "metrics without the token")
+		e.do(req{method: "GET", path: "/metrics", header: map[string]string{"Authorization": "Bearer wrong"}}).want(t, 401, "metrics with a wrong token")
+		m := string(e.do(req{method: "GET", path: "/metrics", header: map[string]string{"Authorization": "Bearer metrics-test-token-0123"}}).want(t, 200, "metrics").body)
 		want := `frontdesk_http_request_duration_seconds_count{method="GET",route="/api/v1/services",status="200"} 1`
 		if !strings.Contains(m, want) {
 			t.Errorf("metrics lack %s", want)

@@ -13,7 +13,6 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/frontdesk/frontdesk/domain"
 )
@@ -33,6 +32,9 @@ type Server struct {
 	// Registry receives the HTTP metrics and is served at /metrics; nil = a
 	// new one with the Go and process collectors.
 	Registry *prometheus.Registry
+	// MetricsToken, when set, is the bearer token /metrics wants
+	// (METRICS_TOKEN); unset, /metrics is not served on this listener.
+	MetricsToken string
 	// HTMLError, when set, answers errors for non-API paths (the web pages);
 	// it returns false to fall back to problem+json.
 	HTMLError func(c echo.Context, err error) bool
@@ -102,7 +104,7 @@ func (s *Server) Echo() *echo.Echo {
 	// proxy says it is.
 	e.IPExtractor = clientIPExtractor(s.TrustedProxies)
 	e.HTTPErrorHandler = s.handleError
-	e.Use(requestIDMiddleware, s.observe(s.durationHistogram()), s.recoverMiddleware,
+	e.Use(requestIDMiddleware, s.observe(s.durationHistogram(), &metricLabels{e: e}), s.recoverMiddleware,
 		securityHeaders, bodyLimit, s.Authenticate(), csrfMiddleware, publicWriteLimit(s.PublicRateLimit))
 	s.routes(e)
 	return e
@@ -130,7 +132,7 @@ func (s *Server) durationHistogram() *prometheus.HistogramVec {
 func (s *Server) routes(e *echo.Echo) {
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{})))
+	e.GET("/metrics", s.metrics)
 	e.GET("/api/openapi.yaml", serveOpenAPI)
 	e.GET("/feeds/:file", s.feed)
 	e.HEAD("/feeds/:file", s.feed)

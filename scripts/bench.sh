@@ -98,7 +98,7 @@ sleep 5
 IDLE_RSS=$(rss_mib "$FD_PID")
 IDLE_GOROUTINES=$(goroutines "$PORT")
 # The Go runtime's own view of the idle process, in MiB.
-IDLE_MEM=$(curl -fsS "http://127.0.0.1:$PORT/metrics" | awk '
+IDLE_MEM=$(metrics "$PORT" | awk '
   $1 == "go_memstats_heap_inuse_bytes" {h = $2} $1 == "go_memstats_stack_inuse_bytes" {s = $2}
   $1 == "go_memstats_sys_bytes" {y = $2} END {printf "heap in use %.1f, stacks %.1f, obtained from the OS %.1f", h/1048576, s/1048576, y/1048576}')
 log "idle: RSS $IDLE_RSS MiB ($IDLE_DEMO_RSS after seeding the demo), $IDLE_GOROUTINES goroutines"

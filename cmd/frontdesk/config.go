@@ -35,6 +35,11 @@ type config struct {
 	// TRUSTED_PROXIES: CIDRs of the reverse proxies whose forwarding
 	// headers are believed; default none.
 	TrustedProxies []netip.Prefix
+	// METRICS_ADDR: a listener of its own for /metrics (e.g. 127.0.0.1:9090);
+	// METRICS_TOKEN: the bearer token /metrics wants. With neither, /metrics
+	// is not served.
+	MetricsAddr  string
+	MetricsToken string
 	LogLevel       slog.Level
 	LogJSON        bool
 	Busy           busyConfig // BUSY_POLL_INTERVAL, BUSY_FETCH_ALLOW, BUSY_URL_KEY (busy.go)
@@ -104,6 +109,15 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return cfg, fmt.Errorf("TRUSTED_PROXIES: %w", err)
 		}
 		cfg.TrustedProxies = p
+	}
+	cfg.MetricsAddr, cfg.MetricsToken = getenv("METRICS_ADDR"), getenv("METRICS_TOKEN")
+	if cfg.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(cfg.MetricsAddr); err != nil || port == "" {
+			return cfg, fmt.Errorf("METRICS_ADDR=%q: want host:port such as 127.0.0.1:9090", cfg.MetricsAddr)
+		}
+	}
+	if cfg.MetricsToken != "" && len(cfg.MetricsToken) < 16 {
+		return cfg, fmt.Errorf("METRICS_TOKEN: want at least 16 characters")
 	}
 	if v := getenv("LOG_LEVEL"); v != "" {
 		if err := cfg.LogLevel.UnmarshalText([]byte(v)); err != nil {

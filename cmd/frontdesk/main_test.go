@@ -23,9 +23,9 @@ import (
 func TestServeDemoBinary(t *testing.T) {
 	bin := buildBinary(t)
 	dir := t.TempDir()
-	addr := freeAddr(t)
+	addr, metricsAddr := freeAddr(t), freeAddr(t)
 	cmd := exec.Command(bin, "serve", "--demo")
-	cmd.Env = append(os.Environ(), "DATA_DIR="+dir, "ADDR="+addr, "DATABASE_URL=", "SMTP_URL=")
+	cmd.Env = append(os.Environ(), "DATA_DIR="+dir, "ADDR="+addr, "DATABASE_URL=", "SMTP_URL=", "METRICS_ADDR="+metricsAddr, "METRICS_TOKEN=")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -65,6 +65,14 @@ func TestServeDemoBinary(t *testing.T) {
 		t.Fatalf("services = %+v, want the case review first and the massage menu", body.Services)
 	}
 
+	// /metrics is on METRICS_ADDR only, not on the public listener.
+	if code := getStatus(t, base+"/metrics"); code != 404 {
+		t.Errorf("GET /metrics on ADDR = %d, want 404", code)
+	}
+	if code := getStatus(t, "http://"+metricsAddr+"/metrics"); code != 200 {
+		t.Errorf("GET /metrics on METRICS_ADDR = %d, want 200", code)
+	}
+
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -83,6 +91,16 @@ func TestServeDemoBinary(t *testing.T) {
 	}
 }
 
+func getStatus(t *testing.T, url string) int {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
 // TestConfigNamesBadValues: a bad value stops start-up naming the variable.
 func TestConfigNamesBadValues(t *testing.T) {
 	for _, tc := range []struct{ key, value string }{
@@ -96,6 +114,8 @@ func TestConfigNamesBadValues(t *testing.T) {
 		{"CATALOG_CACHE_TTL", "-1s"},
 		{"LOG_LEVEL", "loud"},
 		{"TRUSTED_PROXIES", "10.0.0.0/8, proxy.internal"},
+		{"METRICS_ADDR", "9090"},
+		{"METRICS_TOKEN", "short"},
 	} {
 		env := map[string]string{tc.key: tc.value}
 		_, err := loadConfig(func(k string) string { return env[k] })

@@ -72,7 +72,14 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 	}
 
 	// HTTP.
-	handler := newHandler(cfg, store, log)
+	handler, metrics := newHandler(cfg, store, log)
+	metricsSrv, err := startMetrics(cfg.MetricsAddr, metrics, log)
+	if err != nil {
+		stopWork()
+		wg.Wait()
+		return err
+	}
+	defer metricsSrv.Close()
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -113,8 +120,9 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 
 const shutdownGrace = 10 * time.Second
 
-// newHandler wires the API (and the web pages) onto one echo instance.
-func newHandler(cfg config, store *storage.Store, log *slog.Logger) http.Handler {
+// newHandler wires the API (and the web pages) onto one echo instance; it
+// also returns the metrics handler for a METRICS_ADDR listener.
+func newHandler(cfg config, store *storage.Store, log *slog.Logger) (http.Handler, http.Handler) {
 	sched := &domain.Scheduler{Store: store, Clock: domain.SystemClock, BaseURL: cfg.BaseURL}
 	srv := &api.Server{
 		Store:           store,
@@ -125,6 +133,7 @@ func newHandler(cfg config, store *storage.Store, log *slog.Logger) http.Handler
 		PublicRateLimit: cfg.PublicRateLimit,
 		FeedRateLimit:   cfg.feedRateLimit(),
 		TrustedProxies:  cfg.TrustedProxies,
+		MetricsToken:    cfg.MetricsToken,
 		Feeds:           &domain.Feeds{Store: store, State: store, Versions: store, Clock: domain.SystemClock},
 		RenderFeed:      notifications.FeedCalendar,
 		RenderVisit:     notifications.VisitCalendar,
@@ -134,7 +143,7 @@ func newHandler(cfg config, store *storage.Store, log *slog.Logger) http.Handler
 	srv.HTMLError = site.HTMLError
 	e := srv.Echo()
 	site.Register(e)
-	return e
+	return e, srv.MetricsHandler()
 }
 
 func newWorker(cfg config, store *storage.Store, log *slog.Logger) (*notifications.Worker, error) {

@@ -51,12 +51,14 @@ start_sink() {
 # background; its pid is in $WORK/NAME.pid, its output in $WORK/NAME.out/.err.
 # The rate limits are off: one load generator plays thousands of patients
 # and calendar apps from one address, each feed token polled back to back.
+# /metrics wants the bearer METRICS_TOKEN (scrape it with metrics PORT).
+METRICS_TOKEN=${METRICS_TOKEN:-loadtest-metrics-$RANDOM$RANDOM$RANDOM}
 start_frontdesk() {
   local name=$1 port=$2 db=$3
   shift 3
   ADDR=127.0.0.1:$port DATABASE_URL=$db DATA_DIR=$WORK/data-$name BASE_URL=http://127.0.0.1:$port \
     SMTP_URL=$SMTP_URL_FOR_SINK MAIL_FROM=clinic@example.com PUBLIC_RATE_LIMIT=0 FEED_RATE_LIMIT=0 LOG_LEVEL=warn \
-    "$FRONTDESK" serve "$@" >>"$WORK/$name.out" 2>>"$WORK/$name.err" &
+    METRICS_TOKEN=$METRICS_TOKEN "$FRONTDESK" serve "$@" >>"$WORK/$name.out" 2>>"$WORK/$name.err" &
   local pid=$!
   echo "$pid" >"$WORK/$name.pid"
   STARTED+=("$pid")
@@ -86,8 +88,11 @@ demo_credentials() {
 # rss_mib PID prints the resident set of a process in MiB.
 rss_mib() { ps -o rss= -p "$1" | awk '{printf "%.1f", $1/1024}'; }
 
+# metrics PORT prints the replica's /metrics.
+metrics() { curl -fsS -H "Authorization: Bearer $METRICS_TOKEN" "http://127.0.0.1:$1/metrics"; }
+
 # goroutines PORT prints go_goroutines from /metrics.
-goroutines() { curl -fsS "http://127.0.0.1:$1/metrics" | awk '$1=="go_goroutines"{print $2}'; }
+goroutines() { metrics "$1" | awk '$1=="go_goroutines"{print $2}'; }
 
 # sample_rss PID FILE samples the RSS (MiB) every 0.5 s into FILE until killed.
 sample_rss() {
