@@ -40,9 +40,9 @@ type config struct {
 	// is not served.
 	MetricsAddr  string
 	MetricsToken string
-	LogLevel       slog.Level
-	LogJSON        bool
-	Busy           busyConfig // BUSY_POLL_INTERVAL, BUSY_FETCH_ALLOW, BUSY_URL_KEY (busy.go)
+	LogLevel     slog.Level
+	LogJSON      bool
+	Busy         busyConfig // BUSY_POLL_INTERVAL, BUSY_FETCH_ALLOW, BUSY_URL_KEY (busy.go)
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
