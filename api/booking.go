@@ -21,6 +21,9 @@ type bookingRequest struct {
 	Intake         *intakeJSON `json:"intake"`
 	Notes          string      `json:"notes"`
 	Overbook       bool        `json:"overbook"`
+	// Source and Attribution: see api/attribution.go.
+	Source      string           `json:"source"`
+	Attribution *attributionJSON `json:"attribution"`
 }
 
 type patientIn struct {
@@ -79,6 +82,7 @@ func decodeBookingRequest(body []byte, a domain.Actor) (domain.BookRequest, erro
 		Patient: domain.Patient{Name: req.Patient.Name, Email: req.Patient.Email, Phone: req.Patient.Phone},
 		Intake:  req.Intake.domain(), Notes: req.Notes, Actor: a, Overbook: req.Overbook,
 		RequestHash: hex.EncodeToString(sum[:]),
+		Source:      domain.Source(req.Source), Attribution: req.Attribution.domain(),
 	}, nil
 }
 

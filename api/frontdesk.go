@@ -13,18 +13,19 @@ import (
 // staffBookingJSON is a booking as the front desk sees it.
 type staffBookingJSON struct {
 	publicBookingJSON
-	Patient       patientJSON `json:"patient"`
-	Notes         string      `json:"notes"`
-	StaffNotes    string      `json:"staff_notes"`
-	Overbooked    bool        `json:"overbooked"`
-	Complimentary bool        `json:"complimentary"`
-	Source        string      `json:"source"`
-	Intake        *intakeJSON `json:"intake"`
-	Sequence      int         `json:"sequence"`
-	CancelReason  string      `json:"cancel_reason"`
-	CreatedAt     string      `json:"created_at"`
-	UpdatedAt     string      `json:"updated_at"`
-	CancelledAt   string      `json:"cancelled_at,omitempty"`
+	Patient       patientJSON      `json:"patient"`
+	Notes         string           `json:"notes"`
+	StaffNotes    string           `json:"staff_notes"`
+	Overbooked    bool             `json:"overbooked"`
+	Complimentary bool             `json:"complimentary"`
+	Source        string           `json:"source"`
+	Attribution   *attributionJSON `json:"attribution"`
+	Intake        *intakeJSON      `json:"intake"`
+	Sequence      int              `json:"sequence"`
+	CancelReason  string           `json:"cancel_reason"`
+	CreatedAt     string           `json:"created_at"`
+	UpdatedAt     string           `json:"updated_at"`
+	CancelledAt   string           `json:"cancelled_at,omitempty"`
 }
 
 // patientJSON is a patient's contact details.
@@ -44,7 +45,8 @@ func toStaffBooking(d domain.BookingDetail) staffBookingJSON {
 		publicBookingJSON: toPublicBooking(d),
 		Patient:           toPatientJSON(d.Patient),
 		Notes:             d.Notes, StaffNotes: d.StaffNotes, Overbooked: d.Overbooked,
-		Complimentary: d.Complimentary, Source: string(d.Source), Intake: toIntakeJSON(d.Intake),
+		Complimentary: d.Complimentary, Source: string(d.Source), Attribution: toAttributionJSON(d.Attribution),
+		Intake:   toIntakeJSON(d.Intake),
 		Sequence: d.Sequence, CancelReason: d.CancelReason,
 		CreatedAt: rfc3339(d.CreatedAt, time.UTC), UpdatedAt: rfc3339(d.UpdatedAt, time.UTC),
 		CancelledAt: rfc3339(d.CancelledAt, time.UTC),

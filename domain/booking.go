@@ -94,7 +94,8 @@ type Booking struct {
 	Overbooked     bool // a deliberate staff squeeze-in; exempt from the overlap constraint
 	Complimentary  bool // the one-per-patient free case review
 	Source         Source
-	TimeZone       string // the patient's zone, for emails
+	Attribution    Attribution // what brought the patient; fixed at creation
+	TimeZone       string      // the patient's zone, for emails
 	Intake         *Intake
 	Notes          string // from the patient
 	StaffNotes     string // never shown to the patient or in a feed

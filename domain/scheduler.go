@@ -41,6 +41,11 @@ type BookRequest struct {
 	Overbook       bool
 	IdempotencyKey string // optional; at most 255 characters
 	RequestHash    string // hash of the request body, with IdempotencyKey
+	// Source is where a patient's request came from: SourceOnline (also
+	// for "") or SourceEmbed; anything else is KindInvalid on "source".
+	// Staff bookings are SourceStaff whatever it says.
+	Source      Source
+	Attribution Attribution // where the patient came from; checked by Validate
 }
 
 // Booked is the answer to a booking request.
@@ -135,6 +140,7 @@ func (s *Scheduler) plan(ctx context.Context, req BookRequest, now time.Time) (b
 	checkIntake(&v, req.Intake, svc, svcOK)
 	v.Check(utf8.ValidString(req.Notes) && utf8.RuneCountInString(req.Notes) <= MaxNotes, "notes", "Keep your notes under 1000 characters.")
 	v.Check(len(req.IdempotencyKey) <= maxIdempotencyKey, "Idempotency-Key", "Use a key of at most 255 characters.")
+	checkAttribution(&v, req)
 	if err := v.Err(); err != nil {
 		return bookingPlan{}, err
 	}
@@ -377,10 +383,7 @@ func (plan bookingPlan) newBooking(p Practitioner, overbooked bool) BookingDetai
 	if tz == "" {
 		tz = plan.clinic.TimeZone
 	}
-	source := SourceOnline
-	if req.Actor.Staff() {
-		source = SourceStaff
-	}
+	source := sourceOf(req)
 	b := Booking{
 		ID: NewID(), UID: NewID(),
 		ServiceID: svc.ID, PractitionerID: p.ID,
@@ -388,7 +391,7 @@ func (plan bookingPlan) newBooking(p Practitioner, overbooked bool) BookingDetai
 		BlockStart: block.Start.UTC(), BlockEnd: block.End.UTC(),
 		Status: StatusConfirmed, Overbooked: overbooked,
 		Complimentary: svc.Kind == KindCaseReview,
-		Source:        source, TimeZone: tz,
+		Source:        source, Attribution: req.Attribution.Clean(), TimeZone: tz,
 		Intake: req.Intake, Notes: strings.TrimSpace(req.Notes),
 		ManageHash: HashToken(plan.token), CreatedBy: req.Actor.UserID,
 		CreatedAt: plan.now, UpdatedAt: plan.now, ChangedAt: plan.now,

@@ -40,6 +40,7 @@ type bookingRow struct {
 	CancelledAt    instant
 	ChangedAt      instant // NULL: created_at (PostgreSQL's batched insert leaves it out)
 	CutoffFrom     instant
+	Sources        sourceColumns `gorm:"embedded"`
 }
 
 func (bookingRow) TableName() string { return "bookings" }
@@ -66,11 +67,12 @@ func toBookingRow(b domain.Booking) (bookingRow, error) {
 		ServiceID: lowerID(b.ServiceID), PractitionerID: lowerID(b.PractitionerID), PatientID: lowerID(b.PatientID),
 		StartAt: at(b.Start), EndAt: at(b.End), BlockStart: at(b.BlockStart), BlockEnd: at(b.BlockEnd),
 		Status: string(b.Status), Overbooked: b.Overbooked, Complimentary: b.Complimentary,
-		Source: string(b.Source), TimeZone: b.TimeZone, Intake: intake,
+		Source: legacySource(b.Source), TimeZone: b.TimeZone, Intake: intake,
 		Notes: b.Notes, StaffNotes: b.StaffNotes, CancelReason: b.CancelReason, Sequence: b.Sequence,
 		ManageHash: optional(b.ManageHash), CreatedBy: optional(lowerID(b.CreatedBy)),
 		CreatedAt: at(b.CreatedAt), UpdatedAt: at(b.UpdatedAt), CancelledAt: at(b.CancelledAt),
 		ChangedAt: at(b.ChangedAt), CutoffFrom: at(b.CutoffFrom),
+		Sources: toSourceColumns(b.Source, b.Attribution),
 	}, nil
 }
 
@@ -79,7 +81,7 @@ func (r bookingRow) domain() (domain.Booking, error) {
 		ID: r.ID, UID: r.UID, ServiceID: r.ServiceID, PractitionerID: r.PractitionerID, PatientID: r.PatientID,
 		Start: r.StartAt.time(), End: r.EndAt.time(), BlockStart: r.BlockStart.time(), BlockEnd: r.BlockEnd.time(),
 		Status: domain.Status(r.Status), Overbooked: r.Overbooked, Complimentary: r.Complimentary,
-		Source: domain.Source(r.Source), TimeZone: r.TimeZone,
+		Source: r.source(), Attribution: r.attribution(), TimeZone: r.TimeZone,
 		Notes: r.Notes, StaffNotes: r.StaffNotes, CancelReason: r.CancelReason, Sequence: r.Sequence,
 		ManageHash: string(r.ManageHash), CreatedBy: string(r.CreatedBy),
 		CreatedAt: r.CreatedAt.time(), UpdatedAt: r.UpdatedAt.time(), CancelledAt: r.CancelledAt.time(),
@@ -238,7 +240,7 @@ func (s *Store) UpdateBooking(ctx context.Context, b *domain.Booking, fx domain.
 	if err != nil {
 		return err
 	}
-	fixed := []string{"id", "uid", "created_at", "created_by"}
+	fixed := append([]string{"id", "uid", "created_at", "created_by"}, sourceColumnNames...)
 	if !domain.IsID(b.PatientID) {
 		fixed = append(fixed, "patient_id") // keep the stored patient
 	}

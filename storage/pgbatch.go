@@ -108,9 +108,11 @@ const (
 		INSERT INTO bookings (id, uid, service_id, practitioner_id, patient_id,
 			start_at, end_at, block_start, block_end, status, overbooked, complimentary, source,
 			time_zone, intake, notes, staff_notes, cancel_reason, sequence, manage_hash, created_by,
-			created_at, updated_at, cancelled_at)
+			created_at, updated_at, cancelled_at,
+			channel, referrer, utm_source, utm_medium, utm_campaign, utm_content)
 		VALUES ($1, $2, $3, $4, (SELECT id FROM patients WHERE email = $5),
-			$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`
+			$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,
+			$25, $26, $27, $28, $29, $30)`
 
 	pgCancelRemindersSQL = `
 		UPDATE outbox SET status = 'cancelled'
@@ -199,10 +201,10 @@ func (s *Store) pgCreateBooking(ctx context.Context, b domain.Booking, p domain.
 				stored.CreatedAt = at(created)
 				return nil
 			})
-		batch.Queue(pgInsertBookingSQL, pgArgs(row.ID, row.UID, row.ServiceID, row.PractitionerID, pat.Email,
+		batch.Queue(pgInsertBookingSQL, pgArgs(append([]any{row.ID, row.UID, row.ServiceID, row.PractitionerID, pat.Email,
 			row.StartAt, row.EndAt, row.BlockStart, row.BlockEnd, row.Status, row.Overbooked, row.Complimentary,
 			row.Source, row.TimeZone, row.Intake, row.Notes, row.StaffNotes, row.CancelReason, row.Sequence,
-			row.ManageHash, row.CreatedBy, row.CreatedAt, row.UpdatedAt, row.CancelledAt)...)
+			row.ManageHash, row.CreatedBy, row.CreatedAt, row.UpdatedAt, row.CancelledAt}, row.Sources.args()...)...)...)
 		effects.queue(batch)
 		return batch
 	})
