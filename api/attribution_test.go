@@ -48,7 +48,9 @@ func TestBookingAttribution(t *testing.T) {
 			{"attribution.utm_campaign", func(m map[string]any) { m["attribution"] = map[string]any{"utm_campaign": strings.Repeat("x", 201)} }},
 			{"attribution.utm_source", func(m map[string]any) { m["attribution"] = map[string]any{"utm_source": "a\nb"} }},
 			{"attribution.referrer", func(m map[string]any) { m["attribution"] = map[string]any{"referrer": "javascript:alert(1)"} }},
-			{"attribution.referrer", func(m map[string]any) { m["attribution"] = map[string]any{"referrer": "https://x.example/" + strings.Repeat("a", 2048)} }},
+			{"attribution.referrer", func(m map[string]any) {
+				m["attribution"] = map[string]any{"referrer": "https://x.example/" + strings.Repeat("a", 2048)}
+			}},
 			{"source", func(m map[string]any) { m["source"] = "staff" }},
 		} {
 			bad := e.massageBooking(slots[24].Start, "bad@example.com")

@@ -46,6 +46,9 @@ type Server struct {
 	// RenderVisit writes the patient's own visit as an iCalendar download
 	// (cmd wires in notifications.VisitCalendar).
 	RenderVisit func(domain.Notice) ([]byte, error)
+	// Reports answers /api/v1/reports/*; nil = built on Store when it
+	// implements domain.ReportStore (package storage's does).
+	Reports *domain.Reports
 	// FeedRateLimit is feed requests per minute per feed token; 0 = 60,
 	// negative = off.
 	FeedRateLimit int
@@ -96,6 +99,9 @@ func (s *Server) Echo() *echo.Echo {
 	}
 	s.feedLimits = newFeedLimits(s.FeedRateLimit)
 	s.feedCache = newRenderCache(feedCacheBytes)
+	if rs, ok := s.Store.(domain.ReportStore); ok && s.Reports == nil {
+		s.Reports = &domain.Reports{Store: rs}
+	}
 
 	e := echo.New()
 	e.HideBanner = true
@@ -195,4 +201,10 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.POST("/users", s.createUser, admin)
 	v1.PUT("/users/:id", s.updateUser, admin)
 	v1.GET("/audit", s.listAudit, admin)
+
+	// Reports.
+	v1.GET("/reports/funnel", s.reportFunnel, desk)
+	v1.GET("/reports/utilisation", s.reportUtilisation, desk)
+	v1.GET("/reports/heatmap", s.reportHeatmap, desk)
+	v1.GET("/reports/no-shows", s.reportNoShows, desk)
 }

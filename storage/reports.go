@@ -1,0 +1,194 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/frontdesk/frontdesk/domain"
+)
+
+// The reports are SQL aggregates over the bookings of a period, read with
+// the indexes of migration 00030; no booking is loaded into Go. The few
+// expressions that differ between the engines (durations, hours) come from
+// reportSQL.
+
+// reportSQL fills an engine's expressions into a report's query: %[1]s is
+// a booking's visit in whole minutes, %[2]s the UTC hour its start falls
+// in, %[3]s the minute of that hour it starts at, %[4]s the seconds from
+// its cancellation to its start, and %[5]s the filter (or "").
+func (s *Store) reportSQL(query, filter string) string {
+	if s.dialect == DialectPostgres {
+		return fmt.Sprintf(query,
+			"(EXTRACT(EPOCH FROM (b.end_at - b.start_at))::bigint / 60)",
+			"(date_trunc('hour', b.start_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')",
+			"EXTRACT(MINUTE FROM b.start_at AT TIME ZONE 'UTC')::bigint",
+			"EXTRACT(EPOCH FROM (b.start_at - b.cancelled_at))",
+			filter)
+	}
+	return fmt.Sprintf(query,
+		"((strftime('%s', b.end_at) - strftime('%s', b.start_at)) / 60)",
+		"(substr(b.start_at, 1, 13) || ':00:00.000000Z')",
+		"CAST(substr(b.start_at, 15, 2) AS INTEGER)",
+		"(strftime('%s', b.start_at) - strftime('%s', b.cancelled_at))",
+		filter)
+}
+
+// reviewFunnelSQL groups the case reviews of a period by source and
+// campaign. next_status is the status of an attended review's patient's
+// first live booking of another service after it (NULL: none).
+const reviewFunnelSQL = `
+SELECT src, campaign, COUNT(*) AS booked,
+	SUM(CASE WHEN status IN ('arrived', 'completed') THEN 1 ELSE 0 END) AS attended,
+	SUM(CASE WHEN status = 'no_show' THEN 1 ELSE 0 END) AS no_show,
+	SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END) AS cancelled,
+	COUNT(next_status) AS converted,
+	SUM(CASE WHEN next_status IN ('arrived', 'completed') THEN 1 ELSE 0 END) AS first_attended
+FROM (
+	SELECT COALESCE(b.channel, b.source) AS src, COALESCE(b.utm_campaign, '') AS campaign, b.status,
+		CASE WHEN b.status IN ('arrived', 'completed') THEN (
+			SELECT t.status FROM bookings AS t
+			WHERE t.patient_id = b.patient_id AND NOT t.complimentary AND t.status <> 'cancelled'
+				AND t.start_at > b.start_at
+			ORDER BY t.start_at LIMIT 1
+		) END AS next_status
+	FROM bookings AS b
+	WHERE b.complimentary AND b.start_at >= ? AND b.start_at < ?
+) AS x
+GROUP BY src, campaign`
+
+// ReviewFunnel counts the case reviews starting in [from, to) by source
+// and utm_campaign; see domain.FunnelDefinition.
+func (s *Store) ReviewFunnel(ctx context.Context, from, to time.Time) ([]domain.SourceFunnel, error) {
+	var rows []struct {
+		Src, Campaign                                                 string
+		Booked, Attended, NoShow, Cancelled, Converted, FirstAttended int
+	}
+	err := s.db.WithContext(ctx).Raw(reviewFunnelSQL, s.arg(at(from)), s.arg(at(to))).Scan(&rows).Error
+	if err != nil {
+		return nil, dbError("count case reviews", err)
+	}
+	out := make([]domain.SourceFunnel, len(rows))
+	for i, r := range rows {
+		out[i] = domain.SourceFunnel{Source: domain.Source(r.Src), UTMCampaign: r.Campaign, ReviewCounts: domain.ReviewCounts{
+			Booked: r.Booked, Attended: r.Attended, NoShow: r.NoShow, Cancelled: r.Cancelled,
+			Converted: r.Converted, FirstTreatmentAttended: r.FirstAttended,
+		}}
+	}
+	return out, nil
+}
+
+const bookedMinutesSQL = `
+SELECT b.practitioner_id AS practitioner_id, SUM(%[1]s) AS minutes
+FROM bookings AS b
+WHERE b.start_at >= ? AND b.start_at < ? AND b.status <> 'cancelled'%[5]s
+GROUP BY b.practitioner_id`
+
+// BookedMinutes sums, per practitioner, the visit minutes of the bookings
+// starting in [from, to) that are not cancelled (no-shows count: the time
+// was booked).
+func (s *Store) BookedMinutes(ctx context.Context, from, to time.Time) (map[string]int, error) {
+	var rows []struct {
+		PractitionerID string
+		Minutes        int
+	}
+	err := s.db.WithContext(ctx).Raw(s.reportSQL(bookedMinutesSQL, ""), s.arg(at(from)), s.arg(at(to))).Scan(&rows).Error
+	if err != nil {
+		return nil, dbError("sum booked minutes", err)
+	}
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.PractitionerID] = r.Minutes
+	}
+	return out, nil
+}
+
+// bookedHoursSQL spreads each visit over the UTC hour it starts in and the
+// three after: h0 is what fits in the first hour, h1 and h2 the next
+// hours, h3 the rest.
+const bookedHoursSQL = `
+SELECT hour,
+	SUM(CASE WHEN d < 60 - m THEN d ELSE 60 - m END) AS h0,
+	SUM(CASE WHEN d <= 60 - m THEN 0 WHEN d >= 120 - m THEN 60 ELSE d - (60 - m) END) AS h1,
+	SUM(CASE WHEN d <= 120 - m THEN 0 WHEN d >= 180 - m THEN 60 ELSE d - (120 - m) END) AS h2,
+	SUM(CASE WHEN d <= 180 - m THEN 0 ELSE d - (180 - m) END) AS h3
+FROM (
+	SELECT %[2]s AS hour, %[3]s AS m, %[1]s AS d
+	FROM bookings AS b
+	WHERE b.start_at >= ? AND b.start_at < ? AND b.status <> 'cancelled'%[5]s
+) AS x
+GROUP BY hour`
+
+// BookedHours spreads the minutes BookedMinutes counts over the UTC hours
+// they fall in, for one practitioner or ("") everyone.
+func (s *Store) BookedHours(ctx context.Context, from, to time.Time, practitionerID string) ([]domain.HourMinutes, error) {
+	args := []any{s.arg(at(from)), s.arg(at(to))}
+	filter := ""
+	if practitionerID != "" {
+		if !domain.IsID(practitionerID) {
+			return nil, nil
+		}
+		filter, args = " AND b.practitioner_id = ?", append(args, lowerID(practitionerID))
+	}
+	var rows []struct {
+		Hour           instant
+		H0, H1, H2, H3 int
+	}
+	err := s.db.WithContext(ctx).Raw(s.reportSQL(bookedHoursSQL, filter), args...).Scan(&rows).Error
+	if err != nil {
+		return nil, dbError("sum booked hours", err)
+	}
+	out := make([]domain.HourMinutes, 0, len(rows)*2)
+	for _, r := range rows {
+		for k, m := range []int{r.H0, r.H1, r.H2, r.H3} {
+			if m > 0 {
+				out = append(out, domain.HourMinutes{Hour: r.Hour.time().Add(time.Duration(k) * time.Hour), Minutes: m})
+			}
+		}
+	}
+	return out, nil
+}
+
+// attendanceSQL counts, per service and practitioner, the bookings of a
+// period, their no-shows and late cancellations, and of those the ones
+// whose reminder was delivered.
+const attendanceSQL = `
+SELECT service_id, practitioner_id, COUNT(*) AS bookings,
+	SUM(CASE WHEN status = 'no_show' THEN 1 ELSE 0 END) AS no_shows,
+	SUM(CASE WHEN status = 'no_show' THEN reminded ELSE 0 END) AS no_shows_reminded,
+	SUM(late) AS late_cancels,
+	SUM(late * reminded) AS late_cancels_reminded
+FROM (
+	SELECT b.service_id, b.practitioner_id, b.status,
+		CASE WHEN b.status = 'cancelled' AND %[4]s < ? THEN 1 ELSE 0 END AS late,
+		CASE WHEN b.status IN ('no_show', 'cancelled') AND EXISTS (
+			SELECT 1 FROM outbox AS o WHERE o.booking_id = b.id AND o.kind = 'reminder' AND o.status = 'sent'
+		) THEN 1 ELSE 0 END AS reminded
+	FROM bookings AS b
+	WHERE b.start_at >= ? AND b.start_at < ?%[5]s
+) AS x
+GROUP BY service_id, practitioner_id
+ORDER BY service_id, practitioner_id`
+
+// Attendance counts, per service and practitioner, the bookings starting
+// in [from, to), the no-shows, and the cancellations made less than
+// lateCancel before the start (or after it), with how many of each had
+// their reminder delivered (a sent reminder in the outbox).
+func (s *Store) Attendance(ctx context.Context, from, to time.Time, lateCancel time.Duration) ([]domain.AttendanceRow, error) {
+	var rows []struct {
+		ServiceID, PractitionerID                                            string
+		Bookings, NoShows, NoShowsReminded, LateCancels, LateCancelsReminded int
+	}
+	err := s.db.WithContext(ctx).Raw(s.reportSQL(attendanceSQL, ""),
+		int64(lateCancel/time.Second), s.arg(at(from)), s.arg(at(to))).Scan(&rows).Error
+	if err != nil {
+		return nil, dbError("count attendance", err)
+	}
+	out := make([]domain.AttendanceRow, len(rows))
+	for i, r := range rows {
+		out[i] = domain.AttendanceRow{ServiceID: r.ServiceID, PractitionerID: r.PractitionerID, Bookings: r.Bookings,
+			NoShows: r.NoShows, NoShowsReminded: r.NoShowsReminded,
+			LateCancels: r.LateCancels, LateCancelsReminded: r.LateCancelsReminded}
+	}
+	return out, nil
+}
