@@ -124,7 +124,7 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
 		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
+		startPolicy(c)
 		path := c.Request().URL.Path
 		if strings.HasPrefix(path, "/manage") || strings.HasPrefix(path, "/api/v1/manage") || strings.HasPrefix(path, "/feeds/") {
 			h.Set("Referrer-Policy", "no-referrer")

@@ -76,6 +76,7 @@ type timesPage struct {
 	Service      domain.Service
 	Practitioner *domain.Practitioner
 	Week         weekView
+	Arrival      arrival
 }
 
 // times handles GET /book/:service/times.
@@ -98,11 +99,12 @@ func (s *Site) times(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	base := url.Values{"practitioner": {pid}}
+	arr := s.arrivalOf(c)
+	base := withArrival(url.Values{"practitioner": {pid}}, arr)
 	week := buildWeek(slots, from, s.today(z.Loc), z, base, func(t time.Time) string {
-		return detailsURL(sv.ID, pid, t.In(z.Loc), z.Name)
+		return detailsURL(sv.ID, pid, t.In(z.Loc), z.Name, arr)
 	})
-	return s.render(c, http.StatusOK, "times", sv.Name, timesPage{Service: sv, Practitioner: p, Week: week})
+	return s.render(c, http.StatusOK, "times", sv.Name, timesPage{Service: sv, Practitioner: p, Week: week, Arrival: arr})
 }
 
 func practitionerID(p *domain.Practitioner) string {
@@ -112,8 +114,8 @@ func practitionerID(p *domain.Practitioner) string {
 	return p.ID
 }
 
-func detailsURL(serviceID, practitionerID string, start time.Time, tz string) string {
-	q := url.Values{"start": {start.Format(time.RFC3339)}, "practitioner": {practitionerID}, "tz": {tz}}
+func detailsURL(serviceID, practitionerID string, start time.Time, tz string, a arrival) string {
+	q := withArrival(url.Values{"start": {start.Format(time.RFC3339)}, "practitioner": {practitionerID}, "tz": {tz}}, a)
 	return "/book/" + serviceID + "/details?" + q.Encode()
 }
 
@@ -137,6 +139,7 @@ type detailsPage struct {
 	Alternatives []slotView
 	TimesHref    string
 	Intake       intakeChoices
+	Arrival      arrival
 }
 
 // intakeChoices are the allowed answers of the case review's intake.
@@ -170,10 +173,11 @@ func (s *Site) detailsFor(c echo.Context) (detailsPage, error) {
 		return detailsPage{}, domain.Invalid("start", "Choose a time from the list of open times.")
 	}
 	z := visitorZone(c, s.clinic(c).TimeZone)
-	q := url.Values{"practitioner": {practitionerID(p)}, "tz": {z.Name}, "week": {domain.DateOf(start.In(z.Loc)).String()}}
+	arr := s.arrivalOf(c)
+	q := withArrival(url.Values{"practitioner": {practitionerID(p)}, "tz": {z.Name}, "week": {domain.DateOf(start.In(z.Loc)).String()}}, arr)
 	return detailsPage{
 		Service: sv, Practitioner: p, Start: start.In(z.Loc), Zone: z, Key: newKey(),
-		TimesHref: "/book/" + sv.ID + "/times?" + q.Encode(), Intake: intake,
+		TimesHref: "/book/" + sv.ID + "/times?" + q.Encode(), Intake: intake, Arrival: arr,
 	}, nil
 }
 
@@ -197,7 +201,11 @@ func (s *Site) book(c echo.Context) error {
 	req := d.request(form.Get("idempotency_key"))
 	booked, err := s.Scheduler.Book(c.Request().Context(), req)
 	if err == nil {
-		return seeOther(c, "/manage/"+url.PathEscape(booked.ManageToken)+"?booked=1&tz="+url.QueryEscape(d.Zone.Name))
+		q := url.Values{"booked": {"1"}, "tz": {d.Zone.Name}}
+		if d.Arrival.Embed {
+			q = withArrival(q, arrival{Embed: true, Origin: d.Arrival.Origin})
+		}
+		return seeOther(c, "/manage/"+url.PathEscape(booked.ManageToken)+"?"+q.Encode())
 	}
 	p, ok := problemOf(err)
 	if !ok {

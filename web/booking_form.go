@@ -28,6 +28,7 @@ func (d detailsPage) request(key string) domain.BookRequest {
 		ServiceID: d.Service.ID, PractitionerID: practitionerID(d.Practitioner), Start: d.Start, TimeZone: d.Zone.Name,
 		Patient: domain.Patient{Name: f.Name, Email: f.Email, Phone: f.Phone}, Notes: f.Notes,
 		Actor: domain.ActorPatient, IdempotencyKey: key,
+		Source: d.Arrival.source(), Attribution: d.Arrival.Attribution,
 	}
 	if d.Service.Kind == domain.KindCaseReview {
 		req.Intake = &domain.Intake{PainAreas: f.PainAreas, Duration: f.Duration, Tried: f.Tried, Notes: f.IntakeNotes}
@@ -42,7 +43,9 @@ func (d detailsPage) request(key string) domain.BookRequest {
 // cannot be replayed for a different booking.
 func requestHash(r domain.BookRequest) string {
 	parts := []string{"web-v1", r.ServiceID, r.PractitionerID, r.Start.UTC().Format(time.RFC3339), r.TimeZone,
-		r.Patient.Name, domain.NormalizeEmail(r.Patient.Email), r.Patient.Phone, r.Notes}
+		r.Patient.Name, domain.NormalizeEmail(r.Patient.Email), r.Patient.Phone, r.Notes,
+		string(r.Source), r.Attribution.Referrer, r.Attribution.UTMSource, r.Attribution.UTMMedium,
+		r.Attribution.UTMCampaign, r.Attribution.UTMContent}
 	if in := r.Intake; in != nil {
 		parts = append(parts, strings.Join(in.PainAreas, ","), in.Duration, strings.Join(in.Tried, ","), in.Notes)
 	}

@@ -32,7 +32,8 @@ type app struct {
 // e2eStart is "now" in the tests: Monday 1 June 2026, 08:00 in New York.
 var e2eStart = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 
-func startApp(t *testing.T) *app {
+// startApp starts the app; opts set up its Site before it serves.
+func startApp(t *testing.T, opts ...func(*Site)) *app {
 	t.Helper()
 	store := storagetest.Open(t, storagetest.SQLite)
 	a := &app{Store: store, Clock: domaintest.NewClock(e2eStart), Mail: startMailbox(t)}
@@ -43,6 +44,9 @@ func startApp(t *testing.T) *app {
 	a.Scheduler = &domain.Scheduler{Store: store, Clock: a.Clock, BaseURL: a.URL}
 	srv := &api.Server{Store: store, Scheduler: a.Scheduler, Clock: a.Clock, Logger: log, BaseURL: a.URL}
 	site := &Site{Scheduler: a.Scheduler, Store: store, API: srv, Clock: a.Clock, Logger: log}
+	for _, o := range opts {
+		o(site)
+	}
 	srv.HTMLError = site.HTMLError
 	e := srv.Echo()
 	site.Register(e)

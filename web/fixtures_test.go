@@ -48,7 +48,7 @@ func fixWeek() weekView {
 		{Start: time.Date(2026, 3, 11, 15, 30, 0, 0, time.UTC), End: time.Date(2026, 3, 11, 15, 45, 0, 0, time.UTC), PractitionerID: fixPract.ID},
 	}
 	return buildWeek(slots, from, domain.Date{Year: 2026, Month: 3, Day: 9}, fixZone(), url.Values{"practitioner": {fixPract.ID}},
-		func(t time.Time) string { return detailsURL(fixReview.ID, fixPract.ID, t, "Europe/Berlin") })
+		func(t time.Time) string { return detailsURL(fixReview.ID, fixPract.ID, t, "Europe/Berlin", arrival{}) })
 }
 
 func fixGrid() grid {

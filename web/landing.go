@@ -25,13 +25,30 @@ type modality struct {
 	Options     []domain.Service
 }
 
-// landing handles GET /.
+// landing handles GET /[?service=<id or kind>]: the widget names the
+// service it books. One bookable service of that id or kind goes straight
+// to its first step; several of a kind show only those.
 func (s *Site) landing(c echo.Context) error {
 	all, err := s.Store.Services(c.Request().Context(), false)
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "landing", "Book a visit", groupServices(all))
+	d := groupServices(all)
+	if want := c.QueryParam("service"); want != "" {
+		var match []domain.Service
+		for _, sv := range all {
+			if sv.Active && sv.OnlineBookable && (sv.ID == want || string(sv.Kind) == want) {
+				match = append(match, sv)
+			}
+		}
+		if len(match) == 1 {
+			return c.Redirect(http.StatusSeeOther, "/book/"+match[0].ID+string(s.arrivalOf(c).keep().Q))
+		}
+		if len(match) > 1 {
+			d = groupServices(match)
+		}
+	}
+	return s.render(c, http.StatusOK, "landing", "Book a visit", d)
 }
 
 // groupServices sorts the bookable services for the landing page; massage

@@ -57,6 +57,7 @@ type layout struct {
 	CSRF   string
 	Nav    string // the staff menu entry to highlight
 	Flash  string // a one-line success message
+	Keep   keep   // how a patient arrived, for the booking pages' links (embed.go)
 }
 
 // view is the data of every template: the frame and the page's own data.
@@ -67,7 +68,7 @@ type view struct {
 
 // render executes page with d inside the layout and writes it with status.
 func (s *Site) render(c echo.Context, status int, page, title string, d any) error {
-	l := layout{Title: title, Clinic: s.clinic(c), CSRF: api.CSRFToken(c), Flash: flash(c)}
+	l := layout{Title: title, Clinic: s.clinic(c), CSRF: api.CSRFToken(c), Flash: flash(c), Keep: s.arrivalOf(c).keep()}
 	if u, ok := api.UserFrom(c); ok {
 		l.User = &u
 		l.Nav = navOf(c.Path())

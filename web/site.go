@@ -21,6 +21,9 @@ type Site struct {
 	API       *api.Server // sessions, sign-in and CSRF tokens
 	Clock     domain.Clock
 	Logger    *slog.Logger
+	// EmbedOrigins may frame the booking pages (EMBED_ORIGINS, see
+	// ParseOrigins); none = no page may be framed.
+	EmbedOrigins []string
 }
 
 // Register adds every page route and /static/* to e, which must come from
@@ -34,15 +37,17 @@ func (s *Site) Register(e *echo.Echo) {
 	}
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", staticHandler())))
 
-	// Patients.
-	e.GET("/", s.landing)
-	e.GET("/book/:service", s.choosePractitioner)
-	e.GET("/book/:service/times", s.times)
-	e.GET("/book/:service/details", s.details)
-	e.POST("/book/:service/details", s.book)
-	e.GET("/manage/:token", s.manage)
-	e.POST("/manage/:token/reschedule", s.manageReschedule)
-	e.POST("/manage/:token/cancel", s.manageCancel)
+	// Patients; the booking pages may be framed by EMBED_ORIGINS.
+	e.GET("/embed.js", serveEmbedJS)
+	framed := s.frameable
+	e.GET("/", s.landing, framed)
+	e.GET("/book/:service", s.choosePractitioner, framed)
+	e.GET("/book/:service/times", s.times, framed)
+	e.GET("/book/:service/details", s.details, framed)
+	e.POST("/book/:service/details", s.book, framed)
+	e.GET("/manage/:token", s.manage, framed)
+	e.POST("/manage/:token/reschedule", s.manageReschedule, framed)
+	e.POST("/manage/:token/cancel", s.manageCancel, framed)
 
 	// Staff sign-in.
 	e.GET("/staff/login", s.loginForm)

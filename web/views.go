@@ -34,6 +34,9 @@ type pickerView struct {
 // Picker is the time zone select of the times page.
 func (d timesPage) Picker() pickerView {
 	keep := map[string]string{"week": d.Week.Week}
+	for k, v := range d.Arrival.values() {
+		keep[k] = v[0]
+	}
 	if d.Practitioner != nil {
 		keep["practitioner"] = d.Practitioner.ID
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/frontdesk/frontdesk/api"
 	"github.com/frontdesk/frontdesk/storage"
+	"github.com/frontdesk/frontdesk/web"
 )
 
 // config is everything read from the environment. Each bad value stops
@@ -40,6 +41,8 @@ type config struct {
 	// is not served.
 	MetricsAddr  string
 	MetricsToken string
+	// EMBED_ORIGINS: the sites allowed to frame the booking pages.
+	EmbedOrigins []string
 	LogLevel     slog.Level
 	LogJSON      bool
 	Busy         busyConfig // BUSY_POLL_INTERVAL, BUSY_FETCH_ALLOW, BUSY_URL_KEY (busy.go)
@@ -119,6 +122,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if cfg.MetricsToken != "" && len(cfg.MetricsToken) < 16 {
 		return cfg, fmt.Errorf("METRICS_TOKEN: want at least 16 characters")
 	}
+	origins, err := web.ParseOrigins(getenv("EMBED_ORIGINS"))
+	if err != nil {
+		return cfg, fmt.Errorf("EMBED_ORIGINS: %w", err)
+	}
+	cfg.EmbedOrigins = origins
 	if v := getenv("LOG_LEVEL"); v != "" {
 		if err := cfg.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			return cfg, fmt.Errorf("LOG_LEVEL=%q: want debug, info, warn or error", v)

@@ -139,7 +139,8 @@ func newHandler(cfg config, store *storage.Store, log *slog.Logger) (http.Handle
 		RenderVisit:     notifications.VisitCalendar,
 		Busy:            newBusyImport(cfg, store),
 	}
-	site := &web.Site{Scheduler: sched, Store: store, API: srv, Clock: domain.SystemClock, Logger: log}
+	site := &web.Site{Scheduler: sched, Store: store, API: srv, Clock: domain.SystemClock, Logger: log,
+		EmbedOrigins: cfg.EmbedOrigins}
 	srv.HTMLError = site.HTMLError
 	e := srv.Echo()
 	site.Register(e)
