@@ -22,7 +22,8 @@ import (
 // pages then drop their header and footer, carry those parameters on every
 // link and form of the flow (no cookie is needed, and none crosses sites),
 // and tell the site their height by postMessage, to that origin only.
-// Only EMBED_ORIGINS may frame them; every other page refuses framing.
+// Only EMBED_ORIGINS (and Frontdesk itself) may frame them; every other
+// page refuses framing.
 
 //go:embed static/embed.js
 var embedJS []byte
@@ -53,14 +54,19 @@ func serveEmbedJS(c echo.Context) error {
 	return c.Blob(http.StatusOK, "text/javascript; charset=utf-8", embedJS)
 }
 
-// frameable lets EMBED_ORIGINS frame the booking pages.
+// frameable lets EMBED_ORIGINS frame the booking pages, and Frontdesk's
+// own pages (the live preview of the widget on the setup page).
 func (s *Site) frameable(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if len(s.EmbedOrigins) > 0 {
-			api.ResponsePolicy(c).Set("frame-ancestors", s.EmbedOrigins...)
-		}
+		api.ResponsePolicy(c).Set("frame-ancestors", append([]string{"'self'"}, s.EmbedOrigins...)...)
 		return next(c)
 	}
+}
+
+// mayFrame reports whether origin may frame the booking pages: one of
+// EMBED_ORIGINS, or this site itself.
+func (s *Site) mayFrame(c echo.Context, origin string) bool {
+	return origin != "" && (slices.Contains(s.EmbedOrigins, origin) || origin == c.Scheme()+"://"+c.Request().Host)
 }
 
 // arrival is how the visitor came to the booking pages: in the frame on
@@ -80,7 +86,7 @@ var carried = []string{"embed", "origin", "ref", "utm_source", "utm_medium", "ut
 // another site brings that page as the Referer.
 func (s *Site) arrivalOf(c echo.Context) arrival {
 	a := arrival{Embed: formOrQuery(c, "embed") == "1"}
-	if o := formOrQuery(c, "origin"); a.Embed && slices.Contains(s.EmbedOrigins, o) {
+	if o := formOrQuery(c, "origin"); a.Embed && s.mayFrame(c, o) {
 		a.Origin = o
 	}
 	at := domain.Attribution{

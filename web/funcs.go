@@ -25,6 +25,15 @@ var funcs = template.FuncMap{
 	"title":   title,
 	"dict":    func() fieldErrors { return fieldErrors{} },
 	"bookFor": bookFor,
+	"add": func(n ...int) int {
+		sum := 0
+		for _, x := range n {
+			sum += x
+		}
+		return sum
+	},
+	"sub": func(a, b int) int { return a - b },
+	"mul": func(a, b int) int { return a * b },
 }
 
 // when is a full local date and time with the zone named.

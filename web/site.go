@@ -77,10 +77,12 @@ func (s *Site) Register(e *echo.Echo) {
 	staff.POST("/setup/hours/:id/overrides/:oid/delete", s.deleteOverride)
 	staff.POST("/setup/hours/:id/time-off", s.saveTimeOff)
 	staff.POST("/setup/hours/:id/time-off/:tid/delete", s.deleteTimeOff)
+	staff.GET("/setup/embed", s.embedSetup, admin)
 	staff.GET("/setup/users", s.users, admin)
 	staff.POST("/setup/users", s.saveUser, admin)
 	staff.GET("/feeds", s.feeds, desk)
 	staff.POST("/feeds", s.rotateFeed, desk)
+	staff.GET("/reports", s.reportsHandler, desk)
 	staff.GET("/notifications", s.notifications, desk)
 	staff.POST("/notifications/:id/retry", s.retryNotification, desk)
 }
