@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    ?= ./...
 TESTFLAGS ?= -race -count=1 -timeout 30m
 
-.PHONY: test deps vet fmt-check build run bench fuzz load
+.PHONY: test deps vet fmt-check build run bench bench-quick fuzz load
 
 ## test: everything CI runs — services, formatting, vet, all tests with -race
 test: deps fmt-check vet
@@ -33,3 +33,7 @@ bench: deps
 ## fuzz: a short run of every fuzz target
 fuzz:
 	scripts/fuzz.sh
+
+## bench-quick: the hot paths in under 5 minutes, one table of ratios (installs nothing); BENCH_REF=<rev> compares
+bench-quick:
+	scripts/bench-quick.sh

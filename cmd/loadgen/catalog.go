@@ -68,6 +68,17 @@ func (c catalog) clinicServices() []serviceInfo {
 	return out
 }
 
+// loadServices is the service loadgen setup adds, when there is one.
+func (c catalog) loadServices() []serviceInfo {
+	var out []serviceInfo
+	for _, s := range c.serviceList {
+		if s.Name == loadServiceName {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // firstClinicPractitioner is the feed's practitioner: one of the clinic's own.
 func (c catalog) firstClinicPractitioner() practitionerInfo {
 	for _, p := range c.practitioners {

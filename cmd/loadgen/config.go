@@ -32,6 +32,7 @@ type runConfig struct {
 	json           bool
 	seed           uint64
 	availDays      int
+	availService   string
 	zone           string
 	lead           time.Duration
 	contendedSlots int
@@ -66,6 +67,7 @@ func parseRun(args []string) (runConfig, error) {
 	fs.BoolVar(&c.json, "json", false, "print the report as JSON")
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the operation and slot choices")
 	fs.IntVar(&c.availDays, "avail-days", 7, "days per availability query (1-62)")
+	fs.StringVar(&c.availService, "avail-service", "clinic", "services availability queries ask for: clinic (a random one of the clinic's own, with their practitioners) or load (setup's service, which every load practitioner performs: a patient's \"first available\")")
 	fs.StringVar(&c.zone, "tz", "America/New_York", "patients' time zone")
 	fs.DurationVar(&c.lead, "lead", 26*time.Hour, "book only slots at least this far ahead (past the cancel cut-off)")
 	fs.IntVar(&c.contendedSlots, "contended-slots", 32, "slots the contended bookings fight over, one at a time (1-10000)")
@@ -107,6 +109,7 @@ func (c runConfig) validate() error {
 	check(c.lead >= 0 && c.lead < 50*24*time.Hour, "-lead must be from 0 to 50 days, got %s", c.lead)
 	check(c.contendedSlots >= 1 && c.contendedSlots <= 10000, "-contended-slots must be from 1 to 10000, got %d", c.contendedSlots)
 	check(c.feedTokens >= 1 && c.feedTokens <= 5000, "-feed-tokens must be from 1 to 5000, got %d", c.feedTokens)
+	check(c.availService == "clinic" || c.availService == "load", "-avail-service must be clinic or load, got %q", c.availService)
 	check(c.feedScope == "practitioner" || c.feedScope == "clinic", "-feed must be practitioner or clinic, got %q", c.feedScope)
 	check(c.think >= 0 && c.think <= time.Minute, "-think must be from 0 to 1m, got %s", c.think)
 	check(c.sinkURL == "" || c.checkDSN != "", "-sink needs -check-dsn")
@@ -129,4 +132,21 @@ func (c runConfig) needsStaff() bool {
 // needsSlots reports whether the run books.
 func (c runConfig) needsSlots() bool {
 	return c.mix.has(opBook) || c.mix.has(opContendedBook) || c.mix.has(opReschedule) || c.mix.has(opCancel)
+}
+
+// browseServices are the services availability queries pick from: the
+// clinic's own (all services when it has none of its own), or with
+// -avail-service load the service setup added, which an error says is
+// missing.
+func (c runConfig) browseServices(cat catalog) ([]serviceInfo, error) {
+	if c.availService == "load" {
+		if out := cat.loadServices(); len(out) > 0 {
+			return out, nil
+		}
+		return nil, fmt.Errorf("-avail-service load: no service %q: run loadgen setup first", loadServiceName)
+	}
+	if out := cat.clinicServices(); len(out) > 0 {
+		return out, nil
+	}
+	return cat.serviceList, nil
 }

@@ -86,8 +86,8 @@ func prepare(ctx context.Context, cfg runConfig, stderr io.Writer) (*runState, e
 	if st.cat, err = fetchCatalog(ctx, t); err != nil {
 		return nil, err
 	}
-	if st.browse = st.cat.clinicServices(); len(st.browse) == 0 {
-		st.browse = st.cat.serviceList
+	if st.browse, err = cfg.browseServices(st.cat); err != nil {
+		return nil, err
 	}
 	if cfg.needsStaff() {
 		if err := st.prepareFeed(ctx); err != nil {

@@ -1,5 +1,5 @@
 -- Rows the pgbench baseline books against, in a database migrated with
--- migrations/postgres: one 30-minute service, 20 practitioners and 1000
+-- migrations/postgres: one 30-minute service, 40 practitioners and 1000
 -- patients with predictable ids, and the sequence that gives every
 -- transaction its own time slot.
 INSERT INTO services (id, name, kind, duration_seconds, currency)
@@ -7,7 +7,7 @@ VALUES ('00000000-0000-4000-8000-000000000000', 'Baseline massage', 'massage', 1
 
 INSERT INTO practitioners (id, name, time_zone)
 SELECT ('00000000-0000-4000-8000-' || lpad(i::text, 12, '0'))::uuid, 'Baseline ' || i, 'America/New_York'
-FROM generate_series(1, 20) i;
+FROM generate_series(1, 40) i;
 
 INSERT INTO patients (id, name, email, created_at)
 SELECT ('00000000-0000-4000-9000-' || lpad(i::text, 12, '0'))::uuid, 'Patient ' || i, 'baseline-' || i || '@example.com', now()
