@@ -134,7 +134,7 @@ func (s *Store) CreateBooking(ctx context.Context, b *domain.Booking, p *domain.
 		return nil
 	}
 	var patient domain.Patient
-	err := s.bookingTx(ctx, b.PractitionerID, func(tx *gorm.DB) error {
+	err := s.bookingTx(ctx, b.PractitionerID, b.BlockStart, b.BlockEnd, func(tx *gorm.DB) error {
 		if fx.Idempotency != nil {
 			rec := *fx.Idempotency
 			if rec.BookingID == "" {
@@ -164,26 +164,44 @@ func (s *Store) CreateBooking(ctx context.Context, b *domain.Booking, p *domain.
 }
 
 // lockClassBookings is the first key of the advisory locks that serialise
-// booking writes per practitioner on PostgreSQL ("FD" and 1).
+// overlapping booking writes on PostgreSQL ("FD" and 1).
 const lockClassBookings = 0x46440001
+
+// lockBucket is the span of time one booking lock covers.
+const lockBucket = 15 * time.Minute
+
+// bookingLockArgs are pgLockSQL's arguments for a block of a practitioner:
+// one lock per quarter hour the block touches, keyed by the practitioner
+// and the quarter, taken in time order (generate_series ascends), so two
+// writers never take two of them in opposite orders. Overlapping blocks
+// always share a quarter; blocks of one practitioner that do not overlap
+// share none unless one ends and the other starts inside the same quarter.
+func bookingLockArgs(practitionerID string, blockStart, blockEnd time.Time) []any {
+	first := blockStart.Unix() / int64(lockBucket/time.Second)
+	last := (blockEnd.Unix() - 1) / int64(lockBucket/time.Second)
+	return []any{lockClassBookings, lowerID(practitionerID), first, max(first, last)}
+}
 
 // maxTxAttempts bounds how often a booking transaction that lost a deadlock
 // or serialisation race is tried.
 const maxTxAttempts = 3
 
-// bookingTx runs fn in a write transaction that first takes the
-// practitioner's booking lock on PostgreSQL. Two transactions inserting
-// overlapping blocks would otherwise both enter the exclusion constraint's
-// index and wait for each other until the deadlock detector (after
-// deadlock_timeout, a second) kills one; with the lock the second waits for
-// the first and then fails the constraint at once. The constraint stays the
-// guarantee; the lock only makes losing fast. A transaction that still
-// loses a deadlock or serialisation race is tried again.
-func (s *Store) bookingTx(ctx context.Context, practitionerID string, fn func(tx *gorm.DB) error) error {
+// bookingTx runs fn in a write transaction that first takes the booking
+// locks of the practitioner's block on PostgreSQL. Two transactions
+// inserting overlapping blocks would otherwise both enter the exclusion
+// constraint's index and wait for each other until the deadlock detector
+// (after deadlock_timeout, a second) kills one; with the locks the second
+// waits for the first and then fails the constraint at once. The
+// constraint stays the guarantee; the locks only make losing fast, and
+// bookings of one practitioner at different times take different locks. A
+// transaction that still loses a deadlock or serialisation race is tried
+// again.
+func (s *Store) bookingTx(ctx context.Context, practitionerID string, blockStart, blockEnd time.Time, fn func(tx *gorm.DB) error) error {
 	for attempt := 1; ; attempt++ {
 		err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			if s.dialect == DialectPostgres {
-				if err := tx.Exec("SELECT pg_advisory_xact_lock(?, hashtext(?))", lockClassBookings, lowerID(practitionerID)).Error; err != nil {
+				args := bookingLockArgs(practitionerID, blockStart, blockEnd)
+				if err := tx.Exec("SELECT pg_advisory_xact_lock(?, hashtext(? || '/' || q)) FROM generate_series(?::bigint, ?::bigint) AS q", args...).Error; err != nil {
 					return err
 				}
 			}
@@ -244,7 +262,7 @@ func (s *Store) UpdateBooking(ctx context.Context, b *domain.Booking, fx domain.
 	if !domain.IsID(b.PatientID) {
 		fixed = append(fixed, "patient_id") // keep the stored patient
 	}
-	err = s.bookingTx(ctx, row.PractitionerID, func(tx *gorm.DB) error {
+	err = s.bookingTx(ctx, row.PractitionerID, row.BlockStart.time(), row.BlockEnd.time(), func(tx *gorm.DB) error {
 		res := tx.Model(&bookingRow{ID: row.ID}).Select("*").Omit(fixed...).Updates(&row)
 		if res.Error != nil {
 			return bookingWriteError(res.Error)

@@ -11,9 +11,11 @@ import (
 var _ domain.FeedVersionStore = (*Store)(nil)
 
 // feedVersionSQL reads, in one statement (so from one snapshot), what a
-// feed's version is made of: the sum of the feed change counters (migration
-// 00004: every write of a booking or a time off counts for its
-// practitioner), the patient renames and the token's feed state. %s
+// feed's version is made of on SQLite: the sum of the feed change counters
+// (migration 00004: every write of a booking or a time off counts for its
+// practitioner; with one writer, the counter row costs no waiting), the
+// patient renames and the token's feed state. PostgreSQL reads stamps
+// instead (feedversion_pg.go). %s
 // narrows the counters to one practitioner, or is empty. It reads a few
 // rows however many visits the feed shows.
 const feedVersionSQL = `
@@ -22,9 +24,12 @@ FROM (SELECT COALESCE(sum(total), 0) AS total FROM feed_changes%s) AS c
 CROSS JOIN patient_renames AS r
 LEFT JOIN feed_tokens AS f ON f.id = @token`
 
-// feedVersionRow is the one row feedVersionSQL returns.
+// feedVersionRow is the one row feedVersionSQL (or pgFeedVersionSQL)
+// returns: Changes on SQLite, Stamp and Settled on PostgreSQL.
 type feedVersionRow struct {
 	Changes   int64
+	Stamp     *int64
+	Settled   bool
 	Renames   int64
 	ETag      optional `gorm:"column:etag"`
 	ChangedAt instant
@@ -46,17 +51,27 @@ func (s *Store) FeedVersion(ctx context.Context, tokenID string, w domain.FeedWi
 		scope = " WHERE practitioner_id = @practitioner"
 		params["practitioner"] = lowerID(w.PractitionerID)
 	}
+	query := fmt.Sprintf(feedVersionSQL, scope)
+	if s.dialect == DialectPostgres {
+		query = pgFeedVersionQuery(w.PractitionerID != "")
+	}
 	var row feedVersionRow
-	if err := s.db.WithContext(ctx).Raw(fmt.Sprintf(feedVersionSQL, scope), params).Scan(&row).Error; err != nil {
+	if err := s.db.WithContext(ctx).Raw(query, params).Scan(&row).Error; err != nil {
 		return domain.FeedVersion{}, dbError("select feed version", err)
 	}
-	return row.version(), nil
+	return row.version(s.dialect), nil
 }
 
-func (r feedVersionRow) version() domain.FeedVersion {
-	return domain.FeedVersion{
-		Rows: strconv.FormatInt(r.Changes, 10), Renames: r.Renames, ETag: string(r.ETag), Changed: r.ChangedAt.time(),
+func (r feedVersionRow) version(dialect string) domain.FeedVersion {
+	rows := strconv.FormatInt(r.Changes, 10)
+	if dialect == DialectPostgres {
+		var stamp int64
+		if r.Stamp != nil {
+			stamp = *r.Stamp
+		}
+		rows = pgRowsVersion(stamp, r.Settled)
 	}
+	return domain.FeedVersion{Rows: rows, Renames: r.Renames, ETag: string(r.ETag), Changed: r.ChangedAt.time()}
 }
 
 // feedTokenVersionSQL is the token look-up of FeedToken and feedVersionSQL
@@ -79,11 +94,15 @@ func (s *Store) FeedTokenVersion(ctx context.Context, hash string) (domain.FeedT
 		Token   feedTokenRow   `gorm:"embedded"`
 		Version feedVersionRow `gorm:"embedded"`
 	}
-	if err := s.db.WithContext(ctx).Raw(feedTokenVersionSQL, map[string]any{"hash": hash}).Scan(&rows).Error; err != nil {
+	query := feedTokenVersionSQL
+	if s.dialect == DialectPostgres {
+		query = pgFeedTokenVersionSQL
+	}
+	if err := s.db.WithContext(ctx).Raw(query, map[string]any{"hash": hash}).Scan(&rows).Error; err != nil {
 		return domain.FeedToken{}, domain.FeedVersion{}, dbError("select feed token and version", err)
 	}
 	if len(rows) == 0 {
 		return domain.FeedToken{}, domain.FeedVersion{}, domain.ErrNotFound
 	}
-	return rows[0].Token.domain(), rows[0].Version.version(), nil
+	return rows[0].Token.domain(), rows[0].Version.version(s.dialect), nil
 }

@@ -58,7 +58,7 @@ func TestFeedVersionDigest(t *testing.T) {
 			return off
 		}
 		visit := newBooking(fx, hers, monday.Add(24*time.Hour))
-		var off domain.TimeOff
+		var off, off2 domain.TimeOff
 		var his1 domain.Booking
 		steps := []struct {
 			name         string
@@ -112,9 +112,14 @@ func TestFeedVersionDigest(t *testing.T) {
 				if err := s.DeleteTimeOff(ctx, hers, off.ID); err != nil {
 					t.Fatalf("DeleteTimeOff: %v", err)
 				}
-				timeOff(hers, monday.Add(96*time.Hour))
+				off2 = timeOff(hers, monday.Add(96*time.Hour))
 			}, true, true},
 			{"time off after the window", func() { timeOff(hers, week.To) }, true, true},
+			{"time off deleted, not the last written", func() {
+				if err := s.DeleteTimeOff(ctx, hers, off2.ID); err != nil {
+					t.Fatalf("DeleteTimeOff: %v", err)
+				}
+			}, true, true},
 			{"a visit of his moved to her", func() {
 				update(&his1, func(b *domain.Booking) { b.PractitionerID = hers })
 			}, true, true},

@@ -86,7 +86,7 @@ func (s *Store) arg(v any) any {
 
 // pgCreateBookingSQL are the statements of a new booking, in batch order.
 const (
-	pgLockSQL = `SELECT pg_advisory_xact_lock($1, hashtext($2))`
+	pgLockSQL = `SELECT pg_advisory_xact_lock($1, hashtext($2 || '/' || q)) FROM generate_series($3::bigint, $4::bigint) AS q`
 
 	// A key younger than domain.IdempotencyTTL makes the insert fail on
 	// the primary key, which aborts the batch; an older one is replaced.
@@ -186,7 +186,7 @@ func (s *Store) pgCreateBooking(ctx context.Context, b domain.Booking, p domain.
 	var stored patientRow
 	err = s.pgBatch(ctx, func() *pgx.Batch {
 		batch := &pgx.Batch{}
-		batch.Queue(pgLockSQL, lockClassBookings, row.PractitionerID)
+		batch.Queue(pgLockSQL, bookingLockArgs(row.PractitionerID, row.BlockStart.time(), row.BlockEnd.time())...)
 		if key != nil {
 			expired := at(key.CreatedAt.time().Add(-domain.IdempotencyTTL))
 			batch.Queue(pgForgetKeySQL, pgArgs(key.KeyHash, expired)...)
