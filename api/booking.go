@@ -133,6 +133,8 @@ type publicBookingJSON struct {
 	TimeZone       string  `json:"time_zone"`
 	Service        nameRef `json:"service"`
 	Practitioner   nameRef `json:"practitioner"`
+	// AttendeeStatus is the patient's answer to the invite.
+	AttendeeStatus string `json:"attendee_status"`
 }
 
 type nameRef struct {
@@ -153,7 +155,8 @@ func toPublicBooking(d domain.BookingDetail) publicBookingJSON {
 	return publicBookingJSON{
 		ID: d.ID, Status: string(d.Status), Start: rfc3339(d.Start, loc), End: rfc3339(d.End, loc),
 		ServiceID: d.ServiceID, PractitionerID: d.PractitionerID, TimeZone: loc.String(),
-		Service:      nameRef{ID: d.ServiceID, Name: d.Service.Name},
-		Practitioner: nameRef{ID: d.PractitionerID, Name: d.Practitioner.Name},
+		Service:        nameRef{ID: d.ServiceID, Name: d.Service.Name},
+		Practitioner:   nameRef{ID: d.PractitionerID, Name: d.Practitioner.Name},
+		AttendeeStatus: string(orDefault(d.AttendeeStatus, domain.AttendeeNeedsAction)),
 	}
 }

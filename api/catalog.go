@@ -154,6 +154,8 @@ type practitionerJSON struct {
 	Email      string   `json:"email,omitempty"`
 	Active     *bool    `json:"active,omitempty"`
 	Color      string   `json:"color,omitempty"`
+	// SendInvites: each visit also goes to Email as a calendar invite.
+	SendInvites bool `json:"send_invites"`
 }
 
 func toPractitionerJSON(p domain.Practitioner, staff bool) practitionerJSON {
@@ -161,7 +163,8 @@ func toPractitionerJSON(p domain.Practitioner, staff bool) practitionerJSON {
 	if ids == nil {
 		ids = []string{}
 	}
-	out := practitionerJSON{ID: p.ID, Name: p.Name, Title: p.Title, TimeZone: p.TimeZone, ServiceIDs: ids, Bio: p.Bio}
+	out := practitionerJSON{ID: p.ID, Name: p.Name, Title: p.Title, TimeZone: p.TimeZone, ServiceIDs: ids, Bio: p.Bio,
+		SendInvites: p.SendInvites}
 	if staff {
 		active := p.Active
 		out.Email, out.Active, out.Color = p.Email, &active, p.Color
@@ -171,20 +174,22 @@ func toPractitionerJSON(p domain.Practitioner, staff bool) practitionerJSON {
 
 // practitionerInput is the body of POST and PUT /practitioners.
 type practitionerInput struct {
-	Name       string   `json:"name"`
-	Title      string   `json:"title"`
-	Email      string   `json:"email"`
-	TimeZone   string   `json:"time_zone"`
-	Bio        string   `json:"bio"`
-	Active     *bool    `json:"active"`
-	ServiceIDs []string `json:"service_ids"`
-	Color      string   `json:"color"`
+	Name        string   `json:"name"`
+	Title       string   `json:"title"`
+	Email       string   `json:"email"`
+	TimeZone    string   `json:"time_zone"`
+	Bio         string   `json:"bio"`
+	Active      *bool    `json:"active"`
+	ServiceIDs  []string `json:"service_ids"`
+	Color       string   `json:"color"`
+	SendInvites bool     `json:"send_invites"`
 }
 
 func (in practitionerInput) domain(id string) domain.Practitioner {
 	return domain.Practitioner{
 		ID: id, Name: in.Name, Title: in.Title, Email: domain.NormalizeEmail(in.Email), TimeZone: in.TimeZone,
 		Bio: in.Bio, Active: orTrue(in.Active), ServiceIDs: in.ServiceIDs, Color: in.Color,
+		SendInvites: in.SendInvites,
 	}
 }
 

@@ -78,6 +78,7 @@ func newEnv(t testing.TB, store *storage.Store, publicRateLimit int, configure .
 	for _, f := range configure {
 		f(srv)
 	}
+	srv.Inbox = &domain.Inbox{Store: store, Scheduler: srv.Scheduler, Clock: clock}
 	e := srv.Echo()
 	addTestRoutes(srv, e)
 	ts := httptest.NewServer(e)

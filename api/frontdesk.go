@@ -34,10 +34,21 @@ type patientJSON struct {
 	Name  string `json:"name"`
 	Email string `json:"email"`
 	Phone string `json:"phone"`
+	// EmailStatus is "bouncing" once mail to Email failed for good.
+	EmailStatus string `json:"email_status"`
 }
 
 func toPatientJSON(p domain.Patient) patientJSON {
-	return patientJSON{ID: p.ID, Name: p.Name, Email: p.Email, Phone: p.Phone}
+	return patientJSON{ID: p.ID, Name: p.Name, Email: p.Email, Phone: p.Phone,
+		EmailStatus: string(orDefault(p.EmailStatus, domain.EmailOK))}
+}
+
+// orDefault is v, or def when v is empty.
+func orDefault[T ~string](v, def T) T {
+	if v == "" {
+		return def
+	}
+	return v
 }
 
 func toStaffBooking(d domain.BookingDetail) staffBookingJSON {

@@ -59,6 +59,9 @@ type Server struct {
 	// Forwarded headers are believed (TRUSTED_PROXIES); none = the peer
 	// address is the client, whatever it sends.
 	TrustedProxies []netip.Prefix
+	// Inbox lists received mail and answers patients' proposals (cmd wires
+	// one over the same store); nil = those routes answer 503.
+	Inbox *domain.Inbox
 
 	signInFailures     *limiterSet   // per email and address
 	signInAddrFailures *limiterSet   // per address
@@ -192,6 +195,9 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.GET("/patients/:id", s.getPatient, desk)
 	v1.GET("/notifications", s.listNotifications, desk)
 	v1.POST("/notifications/:id/retry", s.retryNotification, desk)
+	v1.GET("/inbound", s.listInbound, desk)
+	v1.POST("/inbound/:id/accept", s.acceptProposal, staff)
+	v1.POST("/inbound/:id/decline", s.declineProposal, staff)
 	v1.GET("/feed-tokens", s.listFeedTokens, staff)
 	v1.POST("/feed-tokens", s.createFeedToken, staff)
 	v1.DELETE("/feed-tokens/:id", s.deleteFeedToken, staff)

@@ -233,8 +233,11 @@ func TestFrontDeskBookings(t *testing.T) {
 		}
 		b := bs[0].(map[string]any)
 		patient := b["patient"].(map[string]any)
-		if got := mapKeys(patient); !slices.Equal(got, []string{"email", "id", "name", "phone"}) {
-			t.Errorf("patient keys = %v, want exactly id, name, email, phone", got)
+		if got := mapKeys(patient); !slices.Equal(got, []string{"email", "email_status", "id", "name", "phone"}) {
+			t.Errorf("patient keys = %v, want exactly id, name, email, email_status, phone", got)
+		}
+		if patient["email_status"] != "ok" || b["attendee_status"] != "needs_action" {
+			t.Errorf("email_status %v, attendee_status %v; want ok, needs_action", patient["email_status"], b["attendee_status"])
 		}
 		if patient["email"] != "pat.front@example.com" {
 			t.Errorf("patient email = %v, want it lower-cased", patient["email"])

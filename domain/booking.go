@@ -100,7 +100,8 @@ type Booking struct {
 	Notes          string // from the patient
 	StaffNotes     string // never shown to the patient or in a feed
 	CancelReason   string
-	Sequence       int // iCalendar SEQUENCE, raised on every mailed change
+	Sequence       int            // iCalendar SEQUENCE, raised on every mailed change
+	AttendeeStatus AttendeeStatus // the patient's answer to the invite; "" reads as needs_action
 	ManageHash     string
 	CreatedBy      string // user id of staff, "" for the patient
 	CreatedAt      time.Time

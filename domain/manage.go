@@ -269,7 +269,7 @@ func (s *Scheduler) cancel(ctx context.Context, d BookingDetail, actor Actor, re
 		return BookingDetail{}, Conflict("This booking is already cancelled.")
 	case d.Status == StatusCompleted || d.Status == StatusNoShow:
 		return BookingDetail{}, Conflict("This visit is over and can no longer be cancelled.")
-	case token != "" && !now.Before(d.CancelDeadline(c.Policy)):
+	case !actor.Staff() && !now.Before(d.CancelDeadline(c.Policy)): // the patient, by link or by email reply
 		return BookingDetail{}, callClinic(c, "cancelled online", c.Policy.CancelCutoff)
 	}
 	after := d

@@ -36,12 +36,26 @@ func (s *Scheduler) effects(c Clinic, ch change, now time.Time) Effects {
 		fx.CancelReminders = true
 	}
 	fx.Messages = append(fx.Messages, newMessage(d.ID, ch.mail, d.Patient.Email, now, now, n))
-	fx.Messages = append(fx.Messages, practitionerNotes(ch, n, now)...)
 	if due := d.Start.Add(-c.Policy.ReminderBefore); ch.mail != MessageCancellation &&
 		c.Policy.ReminderBefore > 0 && due.After(now) {
 		fx.Messages = append(fx.Messages, newMessage(d.ID, MessageReminder, d.Patient.Email, now, due, n))
 	}
+	if d.Patient.EmailStatus == EmailBouncing {
+		holdAll(fx.Messages)
+	}
+	fx.Messages = append(fx.Messages, practitionerNotes(ch, n, now)...)
 	return fx
+}
+
+// heldBounced is why a message to a bouncing address is not sent.
+const heldBounced = "Held: the patient's address bounced. Fix the address, then retry."
+
+// holdAll makes the patient's messages dead at once, so none is sent to an
+// address that bounced; staff retry them once the address is fixed.
+func holdAll(msgs []Message) {
+	for i := range msgs {
+		msgs[i].Status, msgs[i].LastError = MessageDead, heldBounced
+	}
 }
 
 // practitionerNotes tells the practitioner (and the former one, when the
@@ -64,21 +78,32 @@ func practitionerNotes(ch change, n Notice, now time.Time) []Message {
 		if moved {
 			mine.MovedFrom = f.Name
 		}
-		out = append(out, newMessage(ch.after.ID, MessagePractitioner, to, now, now, mine))
+		out = append(out, newMessage(ch.after.ID, practitionerKind(ch.after.Practitioner), to, now, now, mine))
 	}
 	if moved && f.Email != "" {
 		theirs := n
 		theirs.PractitionerName, theirs.PractitionerTitle, theirs.PractitionerEmail = f.Name, f.Title, f.Email
 		theirs.MovedTo = ch.after.Practitioner.Name
-		out = append(out, newMessage(ch.after.ID, MessagePractitioner, f.Email, now, now, theirs))
+		out = append(out, newMessage(ch.after.ID, practitionerKind(*f), f.Email, now, now, theirs))
 	}
 	return out
 }
 
+// practitionerKind is the note a practitioner gets of a change: an invite
+// for their own calendar when they opted in (same UID as the patient's,
+// SEQUENCE raised with every change), else a plain note.
+func practitionerKind(p Practitioner) MessageKind {
+	if p.SendInvites {
+		return MessagePractitionerInvite
+	}
+	return MessagePractitioner
+}
+
 // newMessage is a pending outbox row, written now and due at due.
 func newMessage(bookingID string, kind MessageKind, to string, now, due time.Time, n Notice) Message {
+	id := NewID()
 	return Message{
-		ID: NewID(), BookingID: bookingID, Kind: kind, To: to,
+		ID: id, MessageID: MessageIDFor(id, n.ClinicEmail), BookingID: bookingID, Kind: kind, To: to,
 		Status: MessagePending, DueAt: due, CreatedAt: now, Notice: n,
 	}
 }

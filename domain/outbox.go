@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // MessageKind is the reason an email is sent.
 type MessageKind string
@@ -11,6 +14,16 @@ const (
 	MessageCancellation MessageKind = "cancellation" // to the patient: METHOD:CANCEL
 	MessageReminder     MessageKind = "reminder"     // to the patient, before the visit; no invite
 	MessagePractitioner MessageKind = "practitioner" // a note to the practitioner of any change
+	// MessageReplyRefused answers a patient who declined the invite by
+	// email inside the cut-off: the visit stays, please call.
+	MessageReplyRefused MessageKind = "reply_refused"
+	// MessageFrontDesk alerts the clinic's own address to something only
+	// staff can settle (a decline inside the cut-off).
+	MessageFrontDesk MessageKind = "front_desk"
+	// MessagePractitionerInvite is the visit as an invite in the
+	// practitioner's own calendar (Practitioner.SendInvites): REQUEST, or
+	// CANCEL when the visit is cancelled or moves to someone else.
+	MessagePractitionerInvite MessageKind = "practitioner_invite"
 )
 
 // MessageStatus is where an outbox row is.
@@ -30,6 +43,7 @@ const MaxAttempts = 8
 // same transaction as the booking change it tells of.
 type Message struct {
 	ID        string
+	MessageID string // the email's Message-ID, without angle brackets; see MessageIDFor
 	BookingID string
 	Kind      MessageKind
 	To        string
@@ -83,6 +97,18 @@ type Notice struct {
 	// to the practitioner it was moved away from; MovedFrom names the one
 	// it came from, in the note to the one who has it now.
 	MovedTo, MovedFrom string
+}
+
+// MessageIDFor is the Message-ID an outbox row with the id goes out with:
+// the id at the domain of the clinic's address (the sender), or at
+// "frontdesk" without one. Stable, so a sink can spot a duplicate and a
+// bounce can be matched to the row.
+func MessageIDFor(id, clinicEmail string) string {
+	dom := "frontdesk"
+	if at := strings.LastIndexByte(clinicEmail, '@'); at >= 0 && at < len(clinicEmail)-1 {
+		dom = strings.ToLower(clinicEmail[at+1:])
+	}
+	return id + "@" + dom
 }
 
 // MessageFilter selects outbox rows for the staff notifications page.

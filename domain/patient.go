@@ -9,11 +9,14 @@ import (
 
 // Patient is a person who books. Email is unique, compared without case.
 type Patient struct {
-	ID        string
-	Name      string
-	Email     string // stored lower-cased
-	Phone     string
-	CreatedAt time.Time
+	ID    string
+	Name  string
+	Email string // stored lower-cased
+	Phone string
+	// EmailStatus is EmailBouncing once mail to Email failed for good;
+	// "" reads as ok.
+	EmailStatus EmailStatus
+	CreatedAt   time.Time
 }
 
 // NormalizeEmail is the form emails are stored and compared in.

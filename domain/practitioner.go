@@ -17,6 +17,9 @@ type Practitioner struct {
 	Active     bool
 	ServiceIDs []string // the services they perform
 	Color      string
+	// SendInvites (opt-in) sends each visit as an invite to Email, so the
+	// practitioner's own calendar shows it at once.
+	SendInvites bool
 }
 
 // Performs reports whether p offers the service.

@@ -389,7 +389,7 @@ func (plan bookingPlan) newBooking(p Practitioner, overbooked bool) BookingDetai
 		ServiceID: svc.ID, PractitionerID: p.ID,
 		Start: req.Start.UTC(), End: req.Start.Add(svc.Duration).UTC(),
 		BlockStart: block.Start.UTC(), BlockEnd: block.End.UTC(),
-		Status: StatusConfirmed, Overbooked: overbooked,
+		Status: StatusConfirmed, Overbooked: overbooked, AttendeeStatus: AttendeeNeedsAction,
 		Complimentary: svc.Kind == KindCaseReview,
 		Source:        source, Attribution: req.Attribution.Clean(), TimeZone: tz,
 		Intake: req.Intake, Notes: strings.TrimSpace(req.Notes),

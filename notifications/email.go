@@ -53,13 +53,13 @@ func Compose(m domain.Message) (*gomail.Msg, error) {
 	msg.FromMailAddress(&mail.Address{Name: oneLine(m.Notice.ClinicName), Address: m.Notice.ClinicEmail})
 	msg.ToMailAddress(&mail.Address{Name: recipientName(m), Address: m.To})
 	msg.Subject(subject(m.Kind, v))
-	msg.SetMessageIDWithValue(m.ID + "@" + senderDomain(m.Notice.ClinicEmail))
+	msg.SetMessageIDWithValue(outboxMessageID(m))
 	msg.SetDateWithValue(composedAt(m))
 	msg.SetGenHeader("Auto-Submitted", "auto-generated") // RFC 3834: no auto-replies, please
 	msg.SetBodyString(gomail.TypeTextPlain, text)
 	msg.AddAlternativeString(gomail.TypeTextHTML, html)
-	if method := inviteMethod(m.Kind); method != "" {
-		ics, err := invite(m.Notice, method, composedAt(m))
+	if method := inviteMethod(m); method != "" {
+		ics, err := invite(inviteNotice(m), method, composedAt(m))
 		if err != nil {
 			return nil, err
 		}
@@ -71,15 +71,42 @@ func Compose(m domain.Message) (*gomail.Msg, error) {
 	return msg, nil
 }
 
-// inviteMethod is the iTIP method a kind of message carries, "" for none.
-func inviteMethod(k domain.MessageKind) string {
-	switch k {
+// inviteMethod is the iTIP method a message carries, "" for none. A
+// practitioner's invite is withdrawn (CANCEL) when the visit is cancelled
+// or moved to someone else.
+func inviteMethod(m domain.Message) string {
+	switch m.Kind {
 	case domain.MessageConfirmation, domain.MessageRescheduled:
 		return MethodRequest
 	case domain.MessageCancellation:
 		return MethodCancel
+	case domain.MessagePractitionerInvite:
+		if m.Notice.Status == domain.StatusCancelled || m.Notice.MovedTo != "" { // moved to someone else
+			return MethodCancel
+		}
+		return MethodRequest
 	}
 	return ""
+}
+
+// inviteNotice is the notice an invite is built from: for a practitioner's
+// invite the practitioner attends (so their calendar takes it), and the
+// patient's link stays out.
+func inviteNotice(m domain.Message) domain.Notice {
+	n := m.Notice
+	if m.Kind == domain.MessagePractitionerInvite {
+		n.PatientName, n.PatientEmail, n.ManageURL = recipientName(m), m.To, ""
+	}
+	return n
+}
+
+// outboxMessageID is the Message-ID m goes out with: the one its row keeps, so a
+// bounce can be matched to it.
+func outboxMessageID(m domain.Message) string {
+	if m.MessageID != "" {
+		return m.MessageID
+	}
+	return domain.MessageIDFor(m.ID, m.Notice.ClinicEmail)
 }
 
 func composedAt(m domain.Message) time.Time {
@@ -96,7 +123,10 @@ func senderDomain(addr string) string {
 }
 
 func recipientName(m domain.Message) string {
-	if m.Kind == domain.MessagePractitioner {
+	switch {
+	case m.Kind == domain.MessageFrontDesk:
+		return oneLine(m.Notice.ClinicName)
+	case forStaff(m.Kind):
 		return oneLine(m.Notice.PractitionerName)
 	}
 	return oneLine(m.Notice.PatientName)
@@ -106,6 +136,7 @@ func recipientName(m domain.Message) string {
 func checkMessage(m domain.Message) error {
 	var v domain.Validation
 	v.Check(m.ID != "" && !strings.ContainsAny(m.ID, "<>@ \t\r\n"), "id", "Needs an id fit for a Message-ID.")
+	v.Check(m.MessageID == "" || validMessageID(m.MessageID), "message_id", "Needs a Message-ID of the form left@right.")
 	v.Check(isAddress(m.To), "to", "Use a valid recipient email address.")
 	v.Check(isAddress(m.Notice.ClinicEmail), "notice.clinic_email", "Use a valid clinic email address.")
 	v.Check(templateName(m.Kind) != "", "kind", "Unknown kind of message.")
@@ -116,8 +147,10 @@ func checkMessage(m domain.Message) error {
 func templateName(k domain.MessageKind) string {
 	switch k {
 	case domain.MessageConfirmation, domain.MessageRescheduled, domain.MessageCancellation,
-		domain.MessageReminder, domain.MessagePractitioner:
+		domain.MessageReminder, domain.MessagePractitioner, domain.MessageReplyRefused, domain.MessageFrontDesk:
 		return string(k)
+	case domain.MessagePractitionerInvite:
+		return string(domain.MessagePractitioner)
 	}
 	return ""
 }
@@ -131,4 +164,18 @@ func render(k domain.MessageKind, v view) (text, html string, err error) {
 		return "", "", fmt.Errorf("render %s html: %w", k, err)
 	}
 	return tb.String(), hb.String(), nil
+}
+
+// validMessageID reports whether s is fit for a Message-ID header between
+// angle brackets: printable ASCII, one @, no brackets or spaces.
+func validMessageID(s string) bool {
+	if len(s) > 250 || strings.Count(s, "@") != 1 || strings.HasPrefix(s, "@") || strings.HasSuffix(s, "@") {
+		return false
+	}
+	for _, r := range s {
+		if r <= ' ' || r >= 0x7f || r == '<' || r == '>' {
+			return false
+		}
+	}
+	return true
 }

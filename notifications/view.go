@@ -37,7 +37,7 @@ type view struct {
 func newView(m domain.Message) view {
 	n := m.Notice
 	zone := n.TimeZone
-	if m.Kind == domain.MessagePractitioner {
+	if forStaff(m.Kind) {
 		zone = n.ClinicTimeZone // the notice has no practitioner's zone; they work at the clinic
 	}
 	loc, zoneName := location(zone, n.ClinicTimeZone)
@@ -61,12 +61,14 @@ func newView(m domain.Message) view {
 		v.Previous = n.Previous.In(loc).Format("Monday 2 January 2006, 3:04 PM MST")
 	}
 	switch {
-	case m.Kind == domain.MessagePractitioner:
+	case forStaff(m.Kind):
 		v.Reason = cleanText(n.Reason)
 		v.MovedTo, v.MovedFrom = oneLine(n.MovedTo), oneLine(n.MovedFrom)
 		v.Change = change(n, v)
 	case m.Kind == domain.MessageCancellation:
 		v.BookURL = n.BookURL // the manage link can do nothing more
+	case m.Kind == domain.MessageReplyRefused:
+		v.Reason = cleanText(n.Reason)
 	default:
 		v.ManageURL = n.ManageURL
 	}
@@ -77,6 +79,13 @@ func newView(m domain.Message) view {
 // visit keeps its time, and a move to another practitioner may too.
 func movedInTime(n domain.Notice) bool {
 	return !n.Previous.IsZero() && !n.Previous.Equal(n.Start) && n.Status != domain.StatusCancelled
+}
+
+// forStaff reports whether a kind of message goes to the clinic's people
+// rather than the patient: shown in the clinic's zone, with the reason and
+// without the patient's link.
+func forStaff(k domain.MessageKind) bool {
+	return k == domain.MessagePractitioner || k == domain.MessagePractitionerInvite || k == domain.MessageFrontDesk
 }
 
 // location loads the first valid zone of names, falling back to UTC, and
@@ -138,6 +147,10 @@ func subject(k domain.MessageKind, v view) string {
 		return "Cancelled: " + v.Service + ", " + v.subjectWhen
 	case domain.MessageReminder:
 		return "Reminder: " + v.Service + ", " + v.subjectWhen
+	case domain.MessageReplyRefused:
+		return "Still booked, please call us: " + v.Service + ", " + v.subjectWhen
+	case domain.MessageFrontDesk:
+		return "Please call " + v.PatientName + ": declined by email inside the cut-off, " + v.subjectWhen
 	}
 	return v.Change + ": " + v.Service + " with " + v.PatientName + ", " + v.subjectWhen
 }

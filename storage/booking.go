@@ -33,6 +33,7 @@ type bookingRow struct {
 	StaffNotes     string
 	CancelReason   string
 	Sequence       int
+	AttendeeStatus string
 	ManageHash     optional
 	CreatedBy      optional
 	CreatedAt      instant `gorm:"autoCreateTime:false;autoUpdateTime:false"`
@@ -69,7 +70,8 @@ func toBookingRow(b domain.Booking) (bookingRow, error) {
 		Status: string(b.Status), Overbooked: b.Overbooked, Complimentary: b.Complimentary,
 		Source: legacySource(b.Source), TimeZone: b.TimeZone, Intake: intake,
 		Notes: b.Notes, StaffNotes: b.StaffNotes, CancelReason: b.CancelReason, Sequence: b.Sequence,
-		ManageHash: optional(b.ManageHash), CreatedBy: optional(lowerID(b.CreatedBy)),
+		AttendeeStatus: attendeeStatus(b.AttendeeStatus),
+		ManageHash:     optional(b.ManageHash), CreatedBy: optional(lowerID(b.CreatedBy)),
 		CreatedAt: at(b.CreatedAt), UpdatedAt: at(b.UpdatedAt), CancelledAt: at(b.CancelledAt),
 		ChangedAt: at(b.ChangedAt), CutoffFrom: at(b.CutoffFrom),
 		Sources: toSourceColumns(b.Source, b.Attribution),
@@ -83,7 +85,8 @@ func (r bookingRow) domain() (domain.Booking, error) {
 		Status: domain.Status(r.Status), Overbooked: r.Overbooked, Complimentary: r.Complimentary,
 		Source: r.source(), Attribution: r.attribution(), TimeZone: r.TimeZone,
 		Notes: r.Notes, StaffNotes: r.StaffNotes, CancelReason: r.CancelReason, Sequence: r.Sequence,
-		ManageHash: string(r.ManageHash), CreatedBy: string(r.CreatedBy),
+		AttendeeStatus: domain.AttendeeStatus(attendeeStatus(domain.AttendeeStatus(r.AttendeeStatus))),
+		ManageHash:     string(r.ManageHash), CreatedBy: string(r.CreatedBy),
 		CreatedAt: r.CreatedAt.time(), UpdatedAt: r.UpdatedAt.time(), CancelledAt: r.CancelledAt.time(),
 		ChangedAt: r.ChangedAt.time(), CutoffFrom: r.CutoffFrom.time(),
 	}
@@ -466,4 +469,12 @@ func (s *Store) PatientHistory(ctx context.Context, email string, now time.Time)
 		return false, false, dbError("select patient history", err)
 	}
 	return got.Visited == 1, got.HadComplimentary == 1, nil
+}
+
+// attendeeStatus is s as stored: needs_action when unset.
+func attendeeStatus(s domain.AttendeeStatus) string {
+	if s == "" {
+		return string(domain.AttendeeNeedsAction)
+	}
+	return string(s)
 }

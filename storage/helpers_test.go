@@ -33,7 +33,7 @@ func newBooking(fx storagetest.Fixture, practitionerID string, start time.Time) 
 		ID: domain.NewID(), UID: domain.NewID(), ServiceID: fx.Massage.ID, PractitionerID: practitionerID,
 		Start: start, End: start.Add(time.Hour), BlockStart: start, BlockEnd: start.Add(70 * time.Minute),
 		Status: domain.StatusConfirmed, Source: domain.SourceOnline, TimeZone: "Europe/London",
-		ManageHash: hash, CreatedAt: monday.Add(-72 * time.Hour), UpdatedAt: monday.Add(-72 * time.Hour),
+		AttendeeStatus: domain.AttendeeNeedsAction, ManageHash: hash, CreatedAt: monday.Add(-72 * time.Hour), UpdatedAt: monday.Add(-72 * time.Hour),
 	}
 }
 

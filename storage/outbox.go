@@ -15,6 +15,7 @@ import (
 // messageRow is a row of table outbox; Payload is the domain.Notice as JSON.
 type messageRow struct {
 	ID        string
+	MessageID optional
 	BookingID optional
 	Kind      string
 	Recipient string
@@ -35,7 +36,7 @@ func toMessageRow(m domain.Message) (messageRow, error) {
 		return messageRow{}, fmt.Errorf("encode notice: %w", err)
 	}
 	return messageRow{
-		ID: lowerID(m.ID), BookingID: optional(lowerID(m.BookingID)), Kind: string(m.Kind), Recipient: m.To,
+		ID: lowerID(m.ID), MessageID: optional(m.MessageID), BookingID: optional(lowerID(m.BookingID)), Kind: string(m.Kind), Recipient: m.To,
 		Status: string(m.Status), DueAt: at(m.DueAt), Attempts: m.Attempts, LastError: m.LastError,
 		SentAt: at(m.SentAt), CreatedAt: at(m.CreatedAt), Payload: string(payload),
 	}, nil
@@ -43,7 +44,7 @@ func toMessageRow(m domain.Message) (messageRow, error) {
 
 func (r messageRow) domain() (domain.Message, error) {
 	m := domain.Message{
-		ID: r.ID, BookingID: string(r.BookingID), Kind: domain.MessageKind(r.Kind), To: r.Recipient,
+		ID: r.ID, MessageID: string(r.MessageID), BookingID: string(r.BookingID), Kind: domain.MessageKind(r.Kind), To: r.Recipient,
 		Status: domain.MessageStatus(r.Status), DueAt: r.DueAt.time(), Attempts: r.Attempts, LastError: r.LastError,
 		SentAt: r.SentAt.time(), CreatedAt: r.CreatedAt.time(),
 	}
@@ -111,6 +112,9 @@ func newMessage(m domain.Message, bookingID string) domain.Message {
 	if m.ID == "" {
 		m.ID = domain.NewID()
 	}
+	if m.MessageID == "" {
+		m.MessageID = domain.MessageIDFor(m.ID, m.Notice.ClinicEmail)
+	}
 	if m.Status == "" {
 		m.Status = domain.MessagePending
 	}
@@ -132,7 +136,7 @@ const claimSQL = `
 		WHERE status = 'pending' AND due_at <= ?
 		ORDER BY due_at, id
 		LIMIT ? %s)
-	RETURNING id, booking_id, kind, recipient, status, due_at, attempts, last_error, sent_at, created_at, payload`
+	RETURNING id, message_id, booking_id, kind, recipient, status, due_at, attempts, last_error, sent_at, created_at, payload`
 
 // ClaimMessages takes up to limit pending messages due at now, oldest
 // first, and hides them from other workers until now+lease. The claim

@@ -17,6 +17,9 @@ type patientRow struct {
 	Email     string
 	Phone     string
 	CreatedAt instant `gorm:"autoCreateTime:false;autoUpdateTime:false"`
+	// EmailStatus has the column's default ('ok') on insert; see
+	// MarkEmailBouncing. gorm:"->" reads it only: UpdatePatient sets it.
+	EmailStatus string `gorm:"->"`
 }
 
 func (patientRow) TableName() string { return "patients" }
@@ -29,7 +32,8 @@ func toPatientRow(p domain.Patient) patientRow {
 }
 
 func (r patientRow) domain() domain.Patient {
-	return domain.Patient{ID: r.ID, Name: r.Name, Email: r.Email, Phone: r.Phone, CreatedAt: r.CreatedAt.time()}
+	return domain.Patient{ID: r.ID, Name: r.Name, Email: r.Email, Phone: r.Phone, CreatedAt: r.CreatedAt.time(),
+		EmailStatus: domain.EmailStatus(r.EmailStatus)}
 }
 
 // Patient search limits.
@@ -58,7 +62,7 @@ func upsertPatient(tx *gorm.DB, p domain.Patient, now time.Time) (domain.Patient
 		ON CONFLICT (email) DO UPDATE SET
 			name  = CASE WHEN excluded.name  <> '' THEN excluded.name  ELSE patients.name  END,
 			phone = CASE WHEN excluded.phone <> '' THEN excluded.phone ELSE patients.phone END
-		RETURNING id, name, email, phone, created_at`,
+		RETURNING id, name, email, phone, created_at, email_status`,
 		row.ID, row.Name, row.Email, row.Phone, row.CreatedAt).Scan(&got).Error
 	if err != nil {
 		return domain.Patient{}, err

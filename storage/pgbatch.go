@@ -100,7 +100,7 @@ const (
 		ON CONFLICT (email) DO UPDATE SET
 			name  = CASE WHEN excluded.name  <> '' THEN excluded.name  ELSE patients.name  END,
 			phone = CASE WHEN excluded.phone <> '' THEN excluded.phone ELSE patients.phone END
-		RETURNING id::text, name, email, phone, created_at`
+		RETURNING id::text, name, email, phone, created_at, email_status`
 
 	// The patient's id comes from the upsert before it, in the same
 	// transaction.
@@ -125,12 +125,12 @@ const (
 )
 
 // outboxColumns is the column list of an outbox insert.
-const outboxColumns = "id, booking_id, kind, recipient, status, due_at, attempts, last_error, sent_at, created_at, payload"
+const outboxColumns = "id, message_id, booking_id, kind, recipient, status, due_at, attempts, last_error, sent_at, created_at, payload"
 
 // pgInsertMessagesSQL is the insert of n outbox rows. There are a few
 // message counts, so a few statements in each connection's cache.
 func pgInsertMessagesSQL(n int) string {
-	const cols = 11
+	const cols = 12
 	var b strings.Builder
 	b.WriteString("INSERT INTO outbox (" + outboxColumns + ") VALUES ")
 	for i := range n {
@@ -195,7 +195,7 @@ func (s *Store) pgCreateBooking(ctx context.Context, b domain.Booking, p domain.
 		batch.Queue(pgUpsertPatientSQL, pgArgs(pat.ID, pat.Name, pat.Email, pat.Phone, pat.CreatedAt)...).
 			QueryRow(func(r pgx.Row) error {
 				var created time.Time
-				if err := r.Scan(&stored.ID, &stored.Name, &stored.Email, &stored.Phone, &created); err != nil {
+				if err := r.Scan(&stored.ID, &stored.Name, &stored.Email, &stored.Phone, &created, &stored.EmailStatus); err != nil {
 					return err
 				}
 				stored.CreatedAt = at(created)
@@ -252,9 +252,9 @@ func (e pgEffectRows) queue(batch *pgx.Batch) {
 		batch.Queue(pgCancelRemindersSQL, e.bookingID)
 	}
 	if n := len(e.messages); n > 0 {
-		args := make([]any, 0, n*11)
+		args := make([]any, 0, n*12)
 		for _, m := range e.messages {
-			args = append(args, m.ID, m.BookingID, m.Kind, m.Recipient, m.Status, m.DueAt,
+			args = append(args, m.ID, m.MessageID, m.BookingID, m.Kind, m.Recipient, m.Status, m.DueAt,
 				m.Attempts, m.LastError, m.SentAt, m.CreatedAt, m.Payload)
 		}
 		batch.Queue(pgInsertMessagesSQL(n), pgArgs(args...)...)

@@ -18,6 +18,8 @@ type practitionerRow struct {
 	Bio      string
 	Active   bool
 	Color    string
+	// SendInvites: see domain.Practitioner.
+	SendInvites bool
 }
 
 func (practitionerRow) TableName() string { return "practitioners" }
@@ -34,14 +36,14 @@ func (practitionerServiceRow) TableName() string { return "practitioner_services
 func toPractitionerRow(p domain.Practitioner) practitionerRow {
 	return practitionerRow{
 		ID: lowerID(p.ID), Name: p.Name, Title: p.Title, Email: p.Email, TimeZone: p.TimeZone,
-		Bio: p.Bio, Active: p.Active, Color: p.Color,
+		Bio: p.Bio, Active: p.Active, Color: p.Color, SendInvites: p.SendInvites,
 	}
 }
 
 func (r practitionerRow) domain(serviceIDs []string) domain.Practitioner {
 	return domain.Practitioner{
 		ID: r.ID, Name: r.Name, Title: r.Title, Email: r.Email, TimeZone: r.TimeZone,
-		Bio: r.Bio, Active: r.Active, Color: r.Color, ServiceIDs: serviceIDs,
+		Bio: r.Bio, Active: r.Active, Color: r.Color, ServiceIDs: serviceIDs, SendInvites: r.SendInvites,
 	}
 }
 

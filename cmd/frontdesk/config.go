@@ -45,7 +45,8 @@ type config struct {
 	EmbedOrigins []string
 	LogLevel     slog.Level
 	LogJSON      bool
-	Busy         busyConfig // BUSY_POLL_INTERVAL, BUSY_FETCH_ALLOW, BUSY_URL_KEY (busy.go)
+	Busy         busyConfig    // BUSY_POLL_INTERVAL, BUSY_FETCH_ALLOW, BUSY_URL_KEY (busy.go)
+	Inbound      inboundConfig // INBOUND_*: see inbound.go
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -127,6 +128,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return cfg, fmt.Errorf("EMBED_ORIGINS: %w", err)
 	}
 	cfg.EmbedOrigins = origins
+	inb, err := loadInboundConfig(getenv)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Inbound = inb
 	if v := getenv("LOG_LEVEL"); v != "" {
 		if err := cfg.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			return cfg, fmt.Errorf("LOG_LEVEL=%q: want debug, info, warn or error", v)

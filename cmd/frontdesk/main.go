@@ -21,11 +21,13 @@ commands:
   migrate                 apply database migrations and exit
   seed --demo             fill an empty database with a demo clinic
   worker                  run the outbox worker alone
+  inbound                 run the inbound mail listener (INBOUND_SMTP_ADDR) and processor alone
   user add --email E --role R [--name N] [--practitioner ID]
                           create a staff account (password read from stdin)
 
 environment: ADDR, DATABASE_URL, DATA_DIR, BASE_URL, SMTP_URL, MAIL_FROM,
-PUBLIC_RATE_LIMIT, LOG_LEVEL, LOG_FORMAT (see README.md)
+PUBLIC_RATE_LIMIT, INBOUND_SMTP_ADDR, INBOUND_TRUST_AUTH_RESULTS, LOG_LEVEL,
+LOG_FORMAT (see README.md)
 `
 
 func main() {
@@ -78,6 +80,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return seedCommand(ctx, cfg, args[1:], stdout)
 	case "worker":
 		return worker(ctx, cfg, stderr)
+	case "inbound":
+		return inboundCommand(ctx, cfg, stderr)
 	case "user":
 		return userCommand(ctx, cfg, args[1:], stdin, stdout)
 	case "help", "-h", "--help":

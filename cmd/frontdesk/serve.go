@@ -71,6 +71,13 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 		}()
 	}
 
+	// Inbound mail: replies and bounces, stored first, then processed.
+	if err := newInboundDoor(cfg, store, log).start(workCtx, cfg, &wg, log); err != nil {
+		stopWork()
+		wg.Wait()
+		return err
+	}
+
 	// HTTP.
 	handler, metrics := newHandler(cfg, store, log)
 	metricsSrv, err := startMetrics(cfg.MetricsAddr, metrics, log)
@@ -138,6 +145,7 @@ func newHandler(cfg config, store *storage.Store, log *slog.Logger) (http.Handle
 		RenderFeed:      notifications.FeedCalendar,
 		RenderVisit:     notifications.VisitCalendar,
 		Busy:            newBusyImport(cfg, store),
+		Inbox:           &domain.Inbox{Store: store, Scheduler: sched, Clock: domain.SystemClock},
 	}
 	site := &web.Site{Scheduler: sched, Store: store, API: srv, Clock: domain.SystemClock, Logger: log,
 		EmbedOrigins: cfg.EmbedOrigins}
