@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure everything the tests talk to is here: PostgreSQL, Chromium,
-# libical (icalfilter), python3-icalendar and Mozilla's ical.js. Installs what
+# libical (icalfilter), python3-icalendar with recurring-ical-events, and
+# Mozilla's ical.js. Installs what
 # it can (Debian packages need root), starts PostgreSQL if it is installed but
 # stopped, and stops with a clear message otherwise. It never lets a test skip.
 set -euo pipefail
@@ -28,6 +29,10 @@ missing=()
 have chromium || missing+=(chromium)
 have icalfilter || missing+=(ical2html)
 /usr/bin/python3 -c 'import icalendar' >/dev/null 2>&1 || missing+=(python3-icalendar)
+# The busy-calendar tests expand calendars independently with these.
+/usr/bin/python3 -c 'import recurring_ical_events' >/dev/null 2>&1 || missing+=(python3-recurring-ical-events)
+/usr/bin/python3 -c 'import x_wr_timezone' >/dev/null 2>&1 || missing+=(python3-x-wr-timezone)
+/usr/bin/python3 -c 'import dateutil, pytz' >/dev/null 2>&1 || missing+=(python3-dateutil python3-tz)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && have apt-get; then
     echo "test-deps: installing ${missing[*]}" >&2
@@ -48,4 +53,5 @@ if [ -f tools/icalcheck/package-lock.json ]; then
     npm ci --prefix tools/icalcheck --no-audit --no-fund --silent || die "npm ci in tools/icalcheck failed"
   fi
 fi
-echo "test-deps: PostgreSQL, chromium, icalfilter, python3-icalendar and ical.js are ready" >&2
+/usr/bin/python3 -c 'import recurring_ical_events' >/dev/null 2>&1 || die "python3-recurring-ical-events is still missing after install"
+echo "test-deps: PostgreSQL, chromium, icalfilter, python3-icalendar, recurring-ical-events and ical.js are ready" >&2

@@ -19,7 +19,8 @@ type hoursPage struct {
 	Days      []weekdayHours
 	Overrides []domain.DateOverride
 	TimeOff   []domain.TimeOff
-	Form      string // which form the problem belongs to
+	Busy      []domain.BusyCalendar // the practitioner's own calendars, read as busy time
+	Form      string                // which form the problem belongs to
 	Problem   formProblem
 }
 
@@ -74,6 +75,9 @@ func (s *Site) loadHours(c echo.Context) (hoursPage, error) {
 	}
 	now := s.Clock.Now()
 	if d.TimeOff, err = s.Store.TimeOffs(ctx, p.ID, now.Add(-24*time.Hour), now.Add(366*24*time.Hour)); err != nil {
+		return hoursPage{}, err
+	}
+	if d.Busy, err = s.busyCalendars(c, p.ID); err != nil {
 		return hoursPage{}, err
 	}
 	return d, nil

@@ -24,6 +24,8 @@ type Site struct {
 	// EmbedOrigins may frame the booking pages (EMBED_ORIGINS, see
 	// ParseOrigins); none = no page may be framed.
 	EmbedOrigins []string
+	// Busy manages practitioners' busy calendars; nil = one over Store.
+	Busy *domain.BusyImport
 }
 
 // Register adds every page route and /static/* to e, which must come from
@@ -78,6 +80,8 @@ func (s *Site) Register(e *echo.Echo) {
 	staff.POST("/setup/hours/:id/time-off", s.saveTimeOff)
 	staff.POST("/setup/hours/:id/time-off/:tid/delete", s.deleteTimeOff)
 	staff.GET("/setup/embed", s.embedSetup, admin)
+	staff.POST("/setup/hours/:id/busy-calendars", s.saveBusyCalendar)
+	staff.POST("/setup/hours/:id/busy-calendars/:cid/delete", s.deleteBusyCalendar)
 	staff.GET("/setup/users", s.users, admin)
 	staff.POST("/setup/users", s.saveUser, admin)
 	staff.GET("/feeds", s.feeds, desk)

@@ -27,6 +27,7 @@ type calendarPage struct {
 	Practitioners []domain.Practitioner // for the week view's select
 	Selected      string
 	Grid          grid
+	BusyAlerts    []busyAlert // busy calendars failing for a while
 }
 
 // calendar handles GET /staff: ?view=week, ?date=YYYY-MM-DD,
@@ -58,6 +59,9 @@ func (s *Site) calendar(c echo.Context) error {
 		return err
 	}
 	d.Grid = g
+	if d.BusyAlerts, err = s.busyAlerts(c, ps); err != nil {
+		return err
+	}
 	d.links(c.QueryParams(), days)
 	return s.render(c, http.StatusOK, "calendar", "Calendar", d)
 }
@@ -196,7 +200,7 @@ func (g *grid) fillColumn(col gridColumn, working []domain.Interval, sc domain.S
 	g.closeOutside(col, today)
 	for _, off := range sc.TimeOff {
 		if (domain.Interval{Start: off.Start, End: off.End}).Overlaps(day) {
-			g.addSpan(gridItem{Kind: "off", Title: "Time off", Lines: []string{nonEmpty(off.Reason, "Time off")}}, col, maxTime(off.Start, dayStart), minTime(off.End, dayEnd))
+			g.addSpan(timeOffItem(off), col, maxTime(off.Start, dayStart), minTime(off.End, dayEnd))
 		}
 	}
 	for _, b := range bookings {

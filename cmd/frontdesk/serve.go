@@ -131,6 +131,7 @@ const shutdownGrace = 10 * time.Second
 // also returns the metrics handler for a METRICS_ADDR listener.
 func newHandler(cfg config, store *storage.Store, log *slog.Logger) (http.Handler, http.Handler) {
 	sched := &domain.Scheduler{Store: store, Clock: domain.SystemClock, BaseURL: cfg.BaseURL}
+	busy := newBusyImport(cfg, store)
 	srv := &api.Server{
 		Store:           store,
 		Scheduler:       sched,
@@ -144,11 +145,11 @@ func newHandler(cfg config, store *storage.Store, log *slog.Logger) (http.Handle
 		Feeds:           &domain.Feeds{Store: store, State: store, Versions: store, Clock: domain.SystemClock},
 		RenderFeed:      notifications.FeedCalendar,
 		RenderVisit:     notifications.VisitCalendar,
-		Busy:            newBusyImport(cfg, store),
+		Busy:            busy,
 		Inbox:           &domain.Inbox{Store: store, Scheduler: sched, Clock: domain.SystemClock},
 	}
 	site := &web.Site{Scheduler: sched, Store: store, API: srv, Clock: domain.SystemClock, Logger: log,
-		EmbedOrigins: cfg.EmbedOrigins}
+		EmbedOrigins: cfg.EmbedOrigins, Busy: busy}
 	srv.HTMLError = site.HTMLError
 	e := srv.Echo()
 	site.Register(e)
