@@ -255,7 +255,10 @@ func (b *BusyImport) Calendars(ctx context.Context, practitionerID string) ([]Bu
 // RemoveCalendar deletes a calendar and its busy time; ErrNotFound when
 // the practitioner has no calendar with the id.
 func (b *BusyImport) RemoveCalendar(ctx context.Context, practitionerID, id string) error {
-	return wrap("delete busy calendar", b.Store.DeleteBusyCalendar(ctx, practitionerID, id))
+	if err := b.Store.DeleteBusyCalendar(ctx, practitionerID, id); err != nil {
+		return wrap("delete busy calendar", err)
+	}
+	return nil
 }
 
 // busyLease is how long a claimed calendar stays hidden from other
