@@ -220,3 +220,9 @@ func (s *Site) book(c echo.Context) error {
 	}
 	return s.render(c, statusOf(err), "details", "Your details", d)
 }
+
+// Description is the service's own description, for search results.
+func (p practitionerPage) Description() string { return p.Service.Description }
+
+// Description is the service's own description, for search results.
+func (p timesPage) Description() string { return p.Service.Description }

@@ -9,10 +9,14 @@ import (
 
 // calendarLinks add a visit to the patient's own calendar.
 type calendarLinks struct {
-	ICS, Google, Outlook string
+	ICS, Google string
+	// Outlook is Outlook.com (personal accounts) and Outlook365 Outlook on
+	// the web for Microsoft 365 (work and school accounts): two sites,
+	// and a link to the wrong one opens an empty sign-in.
+	Outlook, Outlook365 string
 }
 
-// linksFor builds the .ics, Google Calendar and Outlook links of a visit.
+// linksFor builds the .ics, Google Calendar and both Outlook links of a visit.
 func linksFor(b domain.BookingDetail, clinic domain.Clinic, token string) calendarLinks {
 	text := b.Service.Name + " at " + clinic.Name
 	details := "With " + b.Practitioner.Name + ". To change or cancel, use the link in your confirmation email or call " + clinic.Phone + "."
@@ -28,8 +32,9 @@ func linksFor(b domain.BookingDetail, clinic domain.Clinic, token string) calend
 		"body": {details}, "location": {clinic.Address},
 	}
 	return calendarLinks{
-		ICS:     "/api/v1/manage/" + url.PathEscape(token) + "/calendar.ics",
-		Google:  "https://calendar.google.com/calendar/render?" + g.Encode(),
-		Outlook: "https://outlook.live.com/calendar/0/deeplink/compose?" + o.Encode(),
+		ICS:        "/api/v1/manage/" + url.PathEscape(token) + "/calendar.ics",
+		Google:     "https://calendar.google.com/calendar/render?" + g.Encode(),
+		Outlook:    "https://outlook.live.com/calendar/0/deeplink/compose?" + o.Encode(),
+		Outlook365: "https://outlook.office.com/calendar/0/deeplink/compose?" + o.Encode(),
 	}
 }

@@ -42,7 +42,8 @@ func startApp(t *testing.T, opts ...func(*Site)) *app {
 	ts := httptest.NewUnstartedServer(nil)
 	a.URL = "http://" + ts.Listener.Addr().String()
 	a.Scheduler = &domain.Scheduler{Store: store, Clock: a.Clock, BaseURL: a.URL}
-	srv := &api.Server{Store: store, Scheduler: a.Scheduler, Clock: a.Clock, Logger: log, BaseURL: a.URL}
+	srv := &api.Server{Store: store, Scheduler: a.Scheduler, Clock: a.Clock, Logger: log, BaseURL: a.URL,
+		Feeds: &domain.Feeds{Store: store, State: store, Clock: a.Clock}, RenderFeed: notifications.FeedCalendar}
 	site := &Site{Scheduler: a.Scheduler, Store: store, API: srv, Clock: a.Clock, Logger: log}
 	for _, o := range opts {
 		o(site)

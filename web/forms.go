@@ -2,6 +2,8 @@ package web
 
 import (
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/frontdesk/frontdesk/domain"
@@ -15,18 +17,44 @@ type fieldErrors map[string]string
 type formProblem struct {
 	Message string
 	Fields  fieldErrors
+	// Order is the fields in the order the domain named them, which is
+	// the order of the forms; fields missing from it come after, by name.
+	Order []string
 }
 
-// List is the field messages the summary links to, leaving out one that
-// only repeats the summary.
-func (p formProblem) List() fieldErrors {
-	out := fieldErrors{}
-	for f, m := range p.Fields {
-		if m != p.Message {
-			out[f] = m
+// List is the field messages the summary links to, in form order, leaving
+// out one that only repeats the summary.
+func (p formProblem) List() []domain.FieldError {
+	names := slices.Clone(p.Order)
+	rest := slices.Sorted(maps.Keys(p.Fields))
+	for _, f := range rest {
+		if !slices.Contains(names, f) {
+			names = append(names, f)
+		}
+	}
+	var out []domain.FieldError
+	for _, f := range names {
+		if m, ok := p.Fields[f]; ok && m != p.Message {
+			out = append(out, domain.FieldError{Field: f, Message: m})
 		}
 	}
 	return out
+}
+
+// without returns p with field left out, and whether anything is left.
+func (p formProblem) without(field string) (formProblem, bool) {
+	out := formProblem{Message: p.Message, Fields: fieldErrors{}}
+	for f, m := range p.Fields {
+		if f != field {
+			out.Fields[f] = m
+		}
+	}
+	for _, f := range p.Order {
+		if f != field {
+			out.Order = append(out.Order, f)
+		}
+	}
+	return out, len(out.Fields) > 0
 }
 
 // problemOf turns a domain error a person can fix into a formProblem; ok
@@ -44,7 +72,10 @@ func problemOf(err error) (formProblem, bool) {
 	}
 	p := formProblem{Message: de.Message, Fields: fieldErrors{}}
 	for _, f := range de.Problems() {
-		p.Fields[f.Field] = f.Message
+		if _, seen := p.Fields[f.Field]; !seen {
+			p.Order = append(p.Order, f.Field)
+			p.Fields[f.Field] = f.Message // the first message of a field comes first in the form too
+		}
 	}
 	return p, true
 }

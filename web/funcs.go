@@ -32,13 +32,14 @@ var funcs = template.FuncMap{
 		}
 		return sum
 	},
-	"sub": func(a, b int) int { return a - b },
-	"mul": func(a, b int) int { return a * b },
+	"sub":      func(a, b int) int { return a - b },
+	"mul":      func(a, b int) int { return a * b },
+	"zoneName": zoneName,
 }
 
 // when is a full local date and time with the zone named.
 func when(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format("Monday 2 January 2006, 3:04 PM") + " (" + zoneLabel(loc) + ")"
+	return t.In(loc).Format("Monday 2 January 2006, 3:04 PM") + ", " + zoneLabel(loc)
 }
 
 // money formats a price; 0 is "Free".
@@ -56,12 +57,6 @@ func money(cents int, currency string) string {
 		return "£" + amount
 	}
 	return amount + " " + currency
-}
-
-// zoneLabel names a zone for people: "America/New York". It leaves out
-// the abbreviation, which changes with the season of the date shown.
-func zoneLabel(loc *time.Location) string {
-	return strings.ReplaceAll(loc.String(), "_", " ")
 }
 
 // title upper-cases the first letter and spells snake_case as words.

@@ -58,6 +58,22 @@ type layout struct {
 	Nav    string // the staff menu entry to highlight
 	Flash  string // a one-line success message
 	Keep   keep   // how a patient arrived, for the booking pages' links (embed.go)
+	// Description is the page's meta description: the page data's own
+	// (a service's) or one sentence about the clinic.
+	Description string
+}
+
+// describer is page data with a meta description of its own.
+type describer interface{ Description() string }
+
+// description is d's meta description, or the clinic's.
+func description(d any, c domain.Clinic) string {
+	if x, ok := d.(describer); ok {
+		if s := x.Description(); s != "" {
+			return s
+		}
+	}
+	return "Book, reschedule or cancel a visit at " + c.Name + " online, in your own time zone."
 }
 
 // view is the data of every template: the frame and the page's own data.
@@ -69,6 +85,7 @@ type view struct {
 // render executes page with d inside the layout and writes it with status.
 func (s *Site) render(c echo.Context, status int, page, title string, d any) error {
 	l := layout{Title: title, Clinic: s.clinic(c), CSRF: api.CSRFToken(c), Flash: flash(c), Keep: s.arrivalOf(c).keep()}
+	l.Description = description(d, l.Clinic)
 	if u, ok := api.UserFrom(c); ok {
 		l.User = &u
 		l.Nav = navOf(c.Path())

@@ -37,26 +37,35 @@ func (s *Site) Register(e *echo.Echo) {
 	if s.Clock == nil {
 		s.Clock = domain.SystemClock
 	}
-	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", staticHandler())))
+	// Pages and their assets are compressed; the API and the feeds are
+	// not (Outlook fails on a gzipped feed: see INTEROP.md).
+	gz := compressPages()
+	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", staticHandler())), gz)
+	e.GET("/favicon.ico", s.favicon)
 
-	// Patients; the booking pages may be framed by EMBED_ORIGINS.
+	// Patients; the booking pages may be framed by EMBED_ORIGINS. HEAD
+	// answers like GET.
 	e.GET("/embed.js", serveEmbedJS)
 	framed := s.frameable
-	e.GET("/", s.landing, framed)
-	e.GET("/book/:service", s.choosePractitioner, framed)
-	e.GET("/book/:service/times", s.times, framed)
-	e.GET("/book/:service/details", s.details, framed)
-	e.POST("/book/:service/details", s.book, framed)
-	e.GET("/manage/:token", s.manage, framed)
-	e.POST("/manage/:token/reschedule", s.manageReschedule, framed)
-	e.POST("/manage/:token/cancel", s.manageCancel, framed)
+	page := func(path string, h echo.HandlerFunc) {
+		e.GET(path, h, framed, gz)
+		e.HEAD(path, h, framed, gz)
+	}
+	page("/", s.landing)
+	page("/book/:service", s.choosePractitioner)
+	page("/book/:service/times", s.times)
+	page("/book/:service/details", s.details)
+	e.POST("/book/:service/details", s.book, framed, gz)
+	page("/manage/:token", s.manage)
+	e.POST("/manage/:token/reschedule", s.manageReschedule, framed, gz)
+	e.POST("/manage/:token/cancel", s.manageCancel, framed, gz)
 
 	// Staff sign-in.
-	e.GET("/staff/login", s.loginForm)
-	e.POST("/staff/login", s.login)
+	e.GET("/staff/login", s.loginForm, gz)
+	e.POST("/staff/login", s.login, gz)
 	e.POST("/staff/logout", s.logout)
 
-	staff := e.Group("/staff", s.requireStaff())
+	staff := e.Group("/staff", s.requireStaff(), gz)
 	desk := requireRole(domain.RoleAdmin, domain.RoleFrontDesk)
 	admin := requireRole(domain.RoleAdmin)
 	staff.GET("", s.calendar)
