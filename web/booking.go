@@ -135,12 +135,23 @@ type detailsPage struct {
 	Form         bookingForm
 	Key          string // the idempotency key of this submit
 	Problem      formProblem
-	Taken        bool
+	Taken        bool   // the slot was just taken by someone else
+	Stale        string // why the slot can no longer be booked (it passed, …); "" when it can
 	Alternatives []slotView
 	TimesHref    string
 	Intake       intakeChoices
 	Arrival      arrival
+	// CancelWarning says, for a visit inside the cancel cut-off, that it
+	// cannot be cancelled online once booked; "" otherwise.
+	CancelWarning string
+	ClinicLoc     *time.Location // the clinic's zone, shown beside the patient's when they differ
+	EmailHint     string         // the address the patient probably meant, "" when it looks right
+	EmailTypos    string         // the typo tables, for site.js
 }
+
+// gone reports whether the chosen time can no longer be booked, so the
+// page offers the nearest open times instead.
+func (d detailsPage) gone() bool { return d.Taken || d.Stale != "" }
 
 // intakeChoices are the allowed answers of the case review's intake.
 type intakeChoices struct {
@@ -149,11 +160,19 @@ type intakeChoices struct {
 
 var intake = intakeChoices{domain.PainAreas, domain.PainDurations, domain.TriedTreatment}
 
-// details handles GET /book/:service/details.
+// details handles GET /book/:service/details. A time that has passed (an
+// old tab, a link kept too long) is said so at once, with the nearest
+// open times.
 func (s *Site) details(c echo.Context) error {
 	d, err := s.detailsFor(c)
 	if err != nil {
 		return err
+	}
+	if !d.Start.After(s.Clock.Now()) {
+		d.Stale = "That time has passed."
+		if d.Alternatives, err = s.alternatives(c, d); err != nil {
+			return err
+		}
 	}
 	return s.render(c, http.StatusOK, "details", "Your details", d)
 }
@@ -172,13 +191,35 @@ func (s *Site) detailsFor(c echo.Context) (detailsPage, error) {
 	if err != nil {
 		return detailsPage{}, domain.Invalid("start", "Choose a time from the list of open times.")
 	}
-	z := visitorZone(c, s.clinic(c).TimeZone)
+	clinic := s.clinic(c)
+	z := visitorZone(c, clinic.TimeZone)
 	arr := s.arrivalOf(c)
 	q := withArrival(url.Values{"practitioner": {practitionerID(p)}, "tz": {z.Name}, "week": {domain.DateOf(start.In(z.Loc)).String()}}, arr)
 	return detailsPage{
 		Service: sv, Practitioner: p, Start: start.In(z.Loc), Zone: z, Key: newKey(),
 		TimesHref: "/book/" + sv.ID + "/times?" + q.Encode(), Intake: intake, Arrival: arr,
+		CancelWarning: cancelWarning(clinic, start, s.Clock.Now()),
+		ClinicLoc:     clinic.Location(), EmailTypos: emailTyposJSON,
 	}, nil
+}
+
+// cancelWarning tells a patient about to book a visit inside the cancel
+// cut-off that it cannot be cancelled online once booked ("" when it can).
+func cancelWarning(c domain.Clinic, start, now time.Time) string {
+	p := c.Policy
+	if p.CancelCutoff <= 0 || !start.Before(now.Add(p.CancelCutoff)) || !start.After(now) {
+		return ""
+	}
+	msg := "This visit is less than " + domain.HumanDuration(p.CancelCutoff) +
+		" away, so once booked it cannot be cancelled online"
+	if start.After(now.Add(p.RescheduleCutoff)) {
+		msg += " (you can still reschedule it online up to " + domain.HumanDuration(p.RescheduleCutoff) + " before)"
+	}
+	msg += ". To cancel, please call the clinic"
+	if c.Phone != "" {
+		msg += " at " + c.Phone
+	}
+	return msg + "."
 }
 
 func formOrQuery(c echo.Context, name string) string {
@@ -198,6 +239,7 @@ func (s *Site) book(c echo.Context) error {
 	}
 	form, _ := c.FormParams()
 	d.Form = readBookingForm(form)
+	d.EmailHint = emailSuggestion(d.Form.Email)
 	req := d.request(form.Get("idempotency_key"))
 	booked, err := s.Scheduler.Book(c.Request().Context(), req)
 	if err == nil {
@@ -212,8 +254,22 @@ func (s *Site) book(c echo.Context) error {
 		return err
 	}
 	d.Problem = p
-	if errors.Is(err, domain.ErrSlotTaken) {
+	switch {
+	case errors.Is(err, domain.ErrSlotTaken):
 		d.Taken = true
+	case p.Fields["start"] != "":
+		// The time passed, moved inside the minimum notice or left the
+		// practitioner's hours since the page was opened: the start is no
+		// field the patient typed, so the page offers other times instead
+		// and lists the rest of what needs attention.
+		d.Stale = p.Fields["start"]
+		if rest, left := p.without("start"); left {
+			d.Problem = rest
+		} else {
+			d.Problem = formProblem{}
+		}
+	}
+	if d.gone() {
 		if d.Alternatives, err = s.alternatives(c, d); err != nil {
 			return err
 		}

@@ -58,7 +58,7 @@ func bookCaseReview(t *testing.T, a *app, b *browser) string {
 		t.Fatalf("the times page did not switch to the browser's zone: %v (at %s)", err, b.location())
 	}
 	b.do(chromedp.WaitVisible(chromedp.CSS(".week a.slot")))
-	b.mustSee("Europe/Berlin")
+	b.mustSee("Central European Time (Berlin)")
 	b.inspect("03-times")
 
 	// Next week, so the visit is outside the cancel and reschedule cut-offs.
@@ -78,7 +78,7 @@ func bookCaseReview(t *testing.T, a *app, b *browser) string {
 
 	b.do(chromedp.Click(chromedp.CSS(`form[action$="/details"] button[type=submit]`)))
 	b.waitText(".confirm", "You are booked")
-	b.mustSee("on its way to ada@example.com", "Europe/Berlin", "Dr. Maya Chen", "120 River Street", "Add to your calendar")
+	b.mustSee("on its way to ada@example.com", "Central European Time (Berlin)", "Dr. Maya Chen", "120 River Street", "Add to your calendar")
 	var links map[string]string
 	b.eval(`({google: document.querySelector('a[href^="https://calendar.google.com"]').href,
 		outlook: document.querySelector('a[href^="https://outlook.live.com"]').href,
@@ -143,6 +143,9 @@ func rescheduleAndCancel(t *testing.T, a *app, b *browser, manageURL string) {
 	b.inspect("06-manage")
 
 	b.do(chromedp.Click(chromedp.CSS(`form[action$="/reschedule"] .day:nth-child(7) button.slot`)))
+	b.waitText("#confirm", "Move your visit?")
+	b.inspect("06b-confirm-move")
+	b.do(chromedp.Click(chromedp.CSS(`#confirm button[type=submit]`)))
 	b.waitText(".flash", "Your visit was moved")
 	moved, err := a.Scheduler.Manage(ctx, token)
 	must(t, "manage booking", err)
@@ -152,6 +155,10 @@ func rescheduleAndCancel(t *testing.T, a *app, b *browser, manageURL string) {
 
 	b.do(chromedp.SendKeys(chromedp.CSS("#f-reason"), "Feeling better"),
 		chromedp.Click(chromedp.CSS(`form[action$="/cancel"] button[type=submit]`)))
+	b.waitText("#confirm", "Cancel your visit on")
+	b.mustSee("Cancel online up to 24 hours")
+	b.inspect("06c-confirm-cancel")
+	b.do(chromedp.Click(chromedp.CSS(`#confirm button[type=submit]`)))
 	b.waitText(".flash", "Your visit is cancelled")
 	gone, err := a.Scheduler.Manage(ctx, token)
 	must(t, "manage booking", err)

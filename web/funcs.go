@@ -32,9 +32,28 @@ var funcs = template.FuncMap{
 		}
 		return sum
 	},
-	"sub":      func(a, b int) int { return a - b },
-	"mul":      func(a, b int) int { return a * b },
-	"zoneName": zoneName,
+	"sub":       func(a, b int) int { return a - b },
+	"mul":       func(a, b int) int { return a * b },
+	"zoneName":  zoneName,
+	"bothTimes": bothTimes,
+}
+
+// bothTimes is "4:00 PM your time · 10:00 AM at the clinic" for a patient
+// whose zone shows t differently from the clinic's, with the clinic's day
+// when that differs too; "" when both clocks agree (nil clinic: "").
+func bothTimes(t time.Time, visitor, clinic *time.Location) string {
+	if clinic == nil || visitor == nil {
+		return ""
+	}
+	mine, theirs := t.In(visitor), t.In(clinic)
+	if mine.Format("2006-01-02 15:04") == theirs.Format("2006-01-02 15:04") {
+		return ""
+	}
+	s := mine.Format("3:04 PM") + " your time · " + theirs.Format("3:04 PM")
+	if mine.YearDay() != theirs.YearDay() {
+		s += " on " + theirs.Format("Monday 2 January")
+	}
+	return s + " at the clinic"
 }
 
 // when is a full local date and time with the zone named.

@@ -28,6 +28,12 @@ type managePage struct {
 	Links     calendarLinks
 	Problem   formProblem
 	Reason    string
+	ClinicLoc *time.Location // shown beside the patient's zone when they differ
+	// ConfirmMove asks to confirm a move to its time; ConfirmCancel asks
+	// to confirm the cancellation. Nothing changes until the patient does.
+	ConfirmMove   *slotView
+	ConfirmCancel bool
+	CancelRule    string // the clinic's cancel cut-off, in one sentence
 }
 
 // manage handles GET /manage/:token.
@@ -56,16 +62,19 @@ func (s *Site) managePage(c echo.Context) (managePage, error) {
 	if err != nil {
 		return managePage{}, err
 	}
-	policy := s.clinic(c).Policy
+	clinic := s.clinic(c)
+	policy := clinic.Policy
 	now := s.Clock.Now()
 	z := visitorZone(c, b.TimeZone)
 	d := managePage{
 		B: b, Token: token, Zone: z, Booked: c.QueryParam("booked") == "1", Done: c.QueryParam("done"),
 		Live: b.Live(), Past: !b.Start.After(now),
 		CancelBy: describeDuration(policy.CancelCutoff), MoveBy: describeDuration(policy.RescheduleCutoff),
-		Links: linksFor(b, s.clinic(c), token),
+		Links: linksFor(b, clinic, token), ClinicLoc: clinic.Location(), CancelRule: domain.CancelPolicy(clinic),
 	}
-	d.CanCancel = d.Live && now.Add(policy.CancelCutoff).Before(b.Start)
+	// The domain's rule, so the page never offers what the use case refuses
+	// (a visit moved inside the cut-off stays uncancellable online).
+	d.CanCancel = b.CanCancelOnline(policy, now)
 	d.CanMove = b.Status == domain.StatusConfirmed && now.Add(policy.RescheduleCutoff).Before(b.Start)
 	d.OpenTimes = c.QueryParam("week") != "" || c.QueryParam("reschedule") == "1"
 	if d.CanMove {
@@ -91,21 +100,40 @@ func (s *Site) manageWeek(c echo.Context, d *managePage) error {
 	return nil
 }
 
-// manageReschedule handles POST /manage/:token/reschedule.
+// manageReschedule handles POST /manage/:token/reschedule. The first
+// submit (a chosen time) shows what will happen; the one with confirm=1
+// moves the visit.
 func (s *Site) manageReschedule(c echo.Context) error {
 	token := c.Param("token")
 	start, err := time.Parse(time.RFC3339, c.FormValue("start"))
-	if err == nil {
-		_, err = s.Scheduler.RescheduleByToken(c.Request().Context(), token, start)
-	} else {
-		err = domain.Invalid("start", "Choose one of the open times.")
+	if err != nil {
+		return s.afterManage(c, token, domain.Invalid("start", "Choose one of the open times."), "rescheduled")
 	}
+	if c.FormValue("confirm") != "1" {
+		d, err := s.managePage(c)
+		if err != nil {
+			return err
+		}
+		v := slotViews([]domain.Slot{{Start: start}}, d.Zone.Loc)[0]
+		d.ConfirmMove, d.OpenTimes = &v, false
+		return s.renderManage(c, http.StatusOK, d)
+	}
+	_, err = s.Scheduler.RescheduleByToken(c.Request().Context(), token, start)
 	return s.afterManage(c, token, err, "rescheduled")
 }
 
-// manageCancel handles POST /manage/:token/cancel.
+// manageCancel handles POST /manage/:token/cancel: the first submit shows
+// what cancelling means, the one with confirm=1 cancels.
 func (s *Site) manageCancel(c echo.Context) error {
 	token := c.Param("token")
+	if c.FormValue("confirm") != "1" {
+		d, err := s.managePage(c)
+		if err != nil {
+			return err
+		}
+		d.ConfirmCancel, d.Reason = true, trimmed(c.FormValue("reason"))
+		return s.renderManage(c, http.StatusOK, d)
+	}
 	_, err := s.Scheduler.CancelByToken(c.Request().Context(), token, trimmed(c.FormValue("reason")))
 	return s.afterManage(c, token, err, "cancelled")
 }

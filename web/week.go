@@ -19,11 +19,14 @@ type weekView struct {
 	Next      string
 	Empty     bool
 	RangeText string // "Monday 2 March – Sunday 8 March"
+	FirstOpen int    // the index of the first day with open times (0 if none): the phone's day picker starts there
 }
 
 // dayView is one day's column.
 type dayView struct {
-	Label string
+	Label string // "Tuesday 3 March"
+	Dow   string // "Tue", for the phone's day picker
+	Num   string // "3", the day of the month
 	Slots []slotView
 }
 
@@ -91,10 +94,15 @@ func buildWeek(slots []domain.Slot, from domain.Date, today domain.Date, z zone,
 		}
 		byDay[domain.DateOf(t)] = append(byDay[domain.DateOf(t)], v)
 	}
+	w.FirstOpen = -1
 	for i := range 7 {
 		d := from.AddDays(i)
-		w.Days = append(w.Days, dayView{Label: dayLabel(d), Slots: byDay[d]})
+		w.Days = append(w.Days, dayView{Label: dayLabel(d), Dow: shortDay(d, "Mon"), Num: shortDay(d, "2"), Slots: byDay[d]})
+		if w.FirstOpen < 0 && len(byDay[d]) > 0 {
+			w.FirstOpen = i
+		}
 	}
+	w.FirstOpen = max(w.FirstOpen, 0)
 	w.RangeText = dayLabel(from) + " – " + dayLabel(from.AddDays(6))
 	w.Next = weekQuery(base, from.AddDays(7), z.Name)
 	if today.Before(from) {
@@ -115,6 +123,11 @@ func weekQuery(base url.Values, d domain.Date, tz string) string {
 	q.Set("week", d.String())
 	q.Set("tz", tz)
 	return "?" + q.Encode()
+}
+
+// shortDay formats d with a time layout ("Mon", "2").
+func shortDay(d domain.Date, layout string) string {
+	return time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC).Format(layout)
 }
 
 func dayLabel(d domain.Date) string {

@@ -41,7 +41,50 @@
     });
   });
 
-  // Move focus to a form's error summary so screen readers announce it.
-  var problem = document.getElementById("problem");
-  if (problem) { problem.focus(); }
+  // A likely typo in an email address (gmial.com, .con) gets a suggestion
+  // below the field, as the server gives one when the form comes back: it
+  // suggests, it never blocks the booking.
+  var hint = document.querySelector("[data-typos]");
+  var email = hint && document.getElementById("f-patient-email");
+  if (email) {
+    var typos = JSON.parse(hint.getAttribute("data-typos"));
+    var suggest = function (addr) {
+      var at = addr.lastIndexOf("@");
+      if (at <= 0 || /\s/.test(addr)) { return ""; }
+      var local = addr.slice(0, at), dom = addr.slice(at + 1).toLowerCase();
+      if (typos.domains[dom]) { return local + "@" + typos.domains[dom]; }
+      for (var end in typos.endings) {
+        if (dom.length > end.length && dom.slice(-end.length) === end) {
+          var fixed = dom.slice(0, -end.length) + typos.endings[end];
+          return local + "@" + (typos.domains[fixed] || fixed);
+        }
+      }
+      return "";
+    };
+    var show = function () {
+      var s = suggest(email.value.trim());
+      hint.textContent = "";
+      if (!s) { return; }
+      var b = document.createElement("button");
+      b.type = "button"; b.className = "link"; b.setAttribute("data-use-email", s); b.textContent = s;
+      hint.append("Did you mean ", b, "?");
+    };
+    email.addEventListener("change", show);
+    email.addEventListener("blur", show);
+    hint.addEventListener("click", function (ev) {
+      var s = ev.target.getAttribute && ev.target.getAttribute("data-use-email");
+      if (!s) { return; }
+      email.value = s;
+      hint.textContent = "";
+      email.focus();
+    });
+  }
+
+  // Move focus to a form's error summary (or a step asking to confirm) so
+  // screen readers announce it.
+  var problem = document.getElementById("problem") || document.getElementById("confirm");
+  if (problem) {
+    if (!problem.hasAttribute("tabindex")) { problem.setAttribute("tabindex", "-1"); }
+    problem.focus();
+  }
 })();
