@@ -22,8 +22,10 @@ type bookingRequest struct {
 	Notes          string      `json:"notes"`
 	Overbook       bool        `json:"overbook"`
 	// Source and Attribution: see api/attribution.go.
-	Source      string           `json:"source"`
-	Attribution *attributionJSON `json:"attribution"`
+	Source       string           `json:"source"`
+	Attribution  *attributionJSON `json:"attribution"`
+	RoomID       string           `json:"room_id"`       // staff only
+	OverbookRoom bool             `json:"overbook_room"` // staff only: double-book the room too
 }
 
 type patientIn struct {
@@ -81,6 +83,7 @@ func decodeBookingRequest(body []byte, a domain.Actor) (domain.BookRequest, erro
 		ServiceID: req.ServiceID, PractitionerID: req.PractitionerID, Start: start, TimeZone: req.TimeZone,
 		Patient: domain.Patient{Name: req.Patient.Name, Email: req.Patient.Email, Phone: req.Patient.Phone},
 		Intake:  req.Intake.domain(), Notes: req.Notes, Actor: a, Overbook: req.Overbook,
+		RoomID: req.RoomID, OverbookRoom: req.OverbookRoom,
 		RequestHash: hex.EncodeToString(sum[:]),
 		Source:      domain.Source(req.Source), Attribution: req.Attribution.domain(),
 	}, nil
@@ -98,8 +101,11 @@ func (s *Server) createBooking(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if req.Overbook && !isStaff(c) {
+	if (req.Overbook || req.OverbookRoom) && !isStaff(c) {
 		return domain.Forbidden("Only staff may overbook.")
+	}
+	if req.RoomID != "" && !isStaff(c) {
+		return domain.Forbidden("Only staff may choose the room.")
 	}
 	req.IdempotencyKey = c.Request().Header.Get("Idempotency-Key")
 	got, err := s.Scheduler.Book(c.Request().Context(), req)
@@ -130,6 +136,7 @@ type publicBookingJSON struct {
 	End            string  `json:"end"`
 	ServiceID      string  `json:"service_id"`
 	PractitionerID string  `json:"practitioner_id"`
+	RoomID         *string `json:"room_id"` // null when the visit holds no room
 	TimeZone       string  `json:"time_zone"`
 	Service        nameRef `json:"service"`
 	Practitioner   nameRef `json:"practitioner"`
@@ -154,7 +161,7 @@ func toPublicBooking(d domain.BookingDetail) publicBookingJSON {
 	loc := bookingZone(d.Booking)
 	return publicBookingJSON{
 		ID: d.ID, Status: string(d.Status), Start: rfc3339(d.Start, loc), End: rfc3339(d.End, loc),
-		ServiceID: d.ServiceID, PractitionerID: d.PractitionerID, TimeZone: loc.String(),
+		ServiceID: d.ServiceID, PractitionerID: d.PractitionerID, RoomID: roomIDOf(d.Booking), TimeZone: loc.String(),
 		Service:        nameRef{ID: d.ServiceID, Name: d.Service.Name},
 		Practitioner:   nameRef{ID: d.PractitionerID, Name: d.Practitioner.Name},
 		AttendeeStatus: string(orDefault(d.AttendeeStatus, domain.AttendeeNeedsAction)),

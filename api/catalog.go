@@ -12,20 +12,21 @@ import (
 
 // serviceJSON is a service as the API shows it.
 type serviceJSON struct {
-	ID                  string `json:"id"`
-	Name                string `json:"name"`
-	Kind                string `json:"kind"`
-	DurationMinutes     int    `json:"duration_minutes"`
-	PriceCents          int    `json:"price_cents"`
-	Currency            string `json:"currency"`
-	NewPatientsOnly     bool   `json:"new_patients_only"`
-	Description         string `json:"description"`
-	BufferBeforeMinutes int    `json:"buffer_before_minutes"`
-	BufferAfterMinutes  int    `json:"buffer_after_minutes"`
-	OnlineBookable      bool   `json:"online_bookable"`
-	Active              bool   `json:"active"`
-	Color               string `json:"color"`
-	SortOrder           int    `json:"sort_order"`
+	ID                  string   `json:"id"`
+	Name                string   `json:"name"`
+	Kind                string   `json:"kind"`
+	DurationMinutes     int      `json:"duration_minutes"`
+	PriceCents          int      `json:"price_cents"`
+	Currency            string   `json:"currency"`
+	NewPatientsOnly     bool     `json:"new_patients_only"`
+	Description         string   `json:"description"`
+	BufferBeforeMinutes int      `json:"buffer_before_minutes"`
+	BufferAfterMinutes  int      `json:"buffer_after_minutes"`
+	OnlineBookable      bool     `json:"online_bookable"`
+	Active              bool     `json:"active"`
+	Color               string   `json:"color"`
+	SortOrder           int      `json:"sort_order"`
+	RoomIDs             []string `json:"room_ids"`
 }
 
 func toServiceJSON(v domain.Service) serviceJSON {
@@ -34,25 +35,26 @@ func toServiceJSON(v domain.Service) serviceJSON {
 		PriceCents: v.PriceCents, Currency: v.Currency, NewPatientsOnly: v.NewPatientsOnly,
 		Description: v.Description, BufferBeforeMinutes: int(v.BufferBefore / time.Minute),
 		BufferAfterMinutes: int(v.BufferAfter / time.Minute), OnlineBookable: v.OnlineBookable,
-		Active: v.Active, Color: v.Color, SortOrder: v.SortOrder,
+		Active: v.Active, Color: v.Color, SortOrder: v.SortOrder, RoomIDs: nonNil(v.RoomIDs),
 	}
 }
 
 // serviceInput is the body of POST and PUT /services.
 type serviceInput struct {
-	Name                string `json:"name"`
-	Kind                string `json:"kind"`
-	DurationMinutes     int    `json:"duration_minutes"`
-	PriceCents          int    `json:"price_cents"`
-	Currency            string `json:"currency"`
-	NewPatientsOnly     bool   `json:"new_patients_only"`
-	Description         string `json:"description"`
-	BufferBeforeMinutes int    `json:"buffer_before_minutes"`
-	BufferAfterMinutes  int    `json:"buffer_after_minutes"`
-	OnlineBookable      *bool  `json:"online_bookable"`
-	Active              *bool  `json:"active"`
-	Color               string `json:"color"`
-	SortOrder           int    `json:"sort_order"`
+	Name                string   `json:"name"`
+	Kind                string   `json:"kind"`
+	DurationMinutes     int      `json:"duration_minutes"`
+	PriceCents          int      `json:"price_cents"`
+	Currency            string   `json:"currency"`
+	NewPatientsOnly     bool     `json:"new_patients_only"`
+	Description         string   `json:"description"`
+	BufferBeforeMinutes int      `json:"buffer_before_minutes"`
+	BufferAfterMinutes  int      `json:"buffer_after_minutes"`
+	OnlineBookable      *bool    `json:"online_bookable"`
+	Active              *bool    `json:"active"`
+	Color               string   `json:"color"`
+	SortOrder           int      `json:"sort_order"`
+	RoomIDs             []string `json:"room_ids"` // empty or absent: the service needs no room
 }
 
 func (in serviceInput) domain(id string) domain.Service {
@@ -65,7 +67,7 @@ func (in serviceInput) domain(id string) domain.Service {
 		Duration: minutes(in.DurationMinutes), BufferBefore: minutes(in.BufferBeforeMinutes),
 		BufferAfter: minutes(in.BufferAfterMinutes), PriceCents: in.PriceCents, Currency: cur,
 		NewPatientsOnly: in.NewPatientsOnly, OnlineBookable: orTrue(in.OnlineBookable),
-		Active: orTrue(in.Active), Color: in.Color, SortOrder: in.SortOrder,
+		Active: orTrue(in.Active), Color: in.Color, SortOrder: in.SortOrder, RoomIDs: in.RoomIDs,
 	}
 }
 

@@ -19,6 +19,8 @@ type clinicJSON struct {
 	WhatToBring string     `json:"what_to_bring"`
 	Policy      policyJSON `json:"policy"`
 	UpdatedAt   string     `json:"updated_at,omitempty"`
+	// EmailShowsRoom: the patient's emails say which room the visit is in.
+	EmailShowsRoom bool `json:"email_shows_room"`
 }
 
 type policyJSON struct {
@@ -36,7 +38,7 @@ func toClinicJSON(c domain.Clinic) clinicJSON {
 	p := c.Policy
 	return clinicJSON{
 		Name: c.Name, TimeZone: c.TimeZone, Phone: c.Phone, Email: c.Email, Address: c.Address,
-		WhatToBring: c.WhatToBring, UpdatedAt: rfc3339(c.UpdatedAt, time.UTC),
+		WhatToBring: c.WhatToBring, UpdatedAt: rfc3339(c.UpdatedAt, time.UTC), EmailShowsRoom: c.EmailShowsRoom,
 		Policy: policyJSON{
 			MinNoticeMinutes: int(p.MinNotice / time.Minute), HorizonDays: int(p.Horizon / day),
 			CancelCutoffMinutes: int(p.CancelCutoff / time.Minute), RescheduleCutoffMinutes: int(p.RescheduleCutoff / time.Minute),
@@ -54,13 +56,15 @@ type clinicInput struct {
 	Address     string     `json:"address"`
 	WhatToBring string     `json:"what_to_bring"`
 	Policy      policyJSON `json:"policy"`
+	// EmailShowsRoom is optional: absent is false.
+	EmailShowsRoom bool `json:"email_shows_room"`
 }
 
 func (in clinicInput) domain(now time.Time) domain.Clinic {
 	p := in.Policy
 	return domain.Clinic{
 		Name: in.Name, TimeZone: in.TimeZone, Phone: in.Phone, Email: domain.NormalizeEmail(in.Email),
-		Address: in.Address, WhatToBring: in.WhatToBring, UpdatedAt: now,
+		Address: in.Address, WhatToBring: in.WhatToBring, UpdatedAt: now, EmailShowsRoom: in.EmailShowsRoom,
 		Policy: domain.Policy{
 			MinNotice: minutes(p.MinNoticeMinutes), Horizon: time.Duration(p.HorizonDays) * day,
 			CancelCutoff: minutes(p.CancelCutoffMinutes), RescheduleCutoff: minutes(p.RescheduleCutoffMinutes),

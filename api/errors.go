@@ -19,6 +19,10 @@ type problem struct {
 	Status int            `json:"status"`
 	Detail string         `json:"detail"`
 	Errors []fieldProblem `json:"errors"` // empty, never null, when no field is at fault
+	// Conflict names what is taken, on a 409 about a practitioner or room.
+	Conflict *conflictJSON `json:"conflict,omitempty"`
+	// Visits are the future visits of a room being deactivated (409).
+	Visits []roomVisitJSON `json:"visits,omitempty"`
 }
 
 // fieldProblem names one input at fault.
@@ -109,6 +113,9 @@ func problemFor(err error) problem {
 	default:
 		p.Detail = "Something went wrong on our side. It has been logged; please try again."
 	}
+	if status == http.StatusConflict {
+		p.Conflict, p.Visits = conflictOf(err), roomVisits(err)
+	}
 	return p
 }
 
@@ -133,6 +140,9 @@ func httpErrorDetail(he *echo.HTTPError) string {
 func problemType(err error, status int) string {
 	if errors.Is(err, domain.ErrSlotTaken) {
 		return "urn:frontdesk:problem:slot-taken"
+	}
+	if errors.Is(err, domain.ErrRoomTaken) {
+		return "urn:frontdesk:problem:room-taken"
 	}
 	switch status {
 	case http.StatusUnprocessableEntity:

@@ -13,19 +13,21 @@ import (
 // staffBookingJSON is a booking as the front desk sees it.
 type staffBookingJSON struct {
 	publicBookingJSON
-	Patient       patientJSON      `json:"patient"`
-	Notes         string           `json:"notes"`
-	StaffNotes    string           `json:"staff_notes"`
-	Overbooked    bool             `json:"overbooked"`
-	Complimentary bool             `json:"complimentary"`
-	Source        string           `json:"source"`
-	Attribution   *attributionJSON `json:"attribution"`
-	Intake        *intakeJSON      `json:"intake"`
-	Sequence      int              `json:"sequence"`
-	CancelReason  string           `json:"cancel_reason"`
-	CreatedAt     string           `json:"created_at"`
-	UpdatedAt     string           `json:"updated_at"`
-	CancelledAt   string           `json:"cancelled_at,omitempty"`
+	Patient        patientJSON      `json:"patient"`
+	Notes          string           `json:"notes"`
+	StaffNotes     string           `json:"staff_notes"`
+	Overbooked     bool             `json:"overbooked"`
+	Room           *nameRef         `json:"room"`            // null when the visit holds no room
+	RoomOverbooked bool             `json:"room_overbooked"` // staff double-booked the room
+	Complimentary  bool             `json:"complimentary"`
+	Source         string           `json:"source"`
+	Attribution    *attributionJSON `json:"attribution"`
+	Intake         *intakeJSON      `json:"intake"`
+	Sequence       int              `json:"sequence"`
+	CancelReason   string           `json:"cancel_reason"`
+	CreatedAt      string           `json:"created_at"`
+	UpdatedAt      string           `json:"updated_at"`
+	CancelledAt    string           `json:"cancelled_at,omitempty"`
 }
 
 // patientJSON is a patient's contact details.
@@ -56,12 +58,21 @@ func toStaffBooking(d domain.BookingDetail) staffBookingJSON {
 		publicBookingJSON: toPublicBooking(d),
 		Patient:           toPatientJSON(d.Patient),
 		Notes:             d.Notes, StaffNotes: d.StaffNotes, Overbooked: d.Overbooked,
+		Room: roomRef(d), RoomOverbooked: d.RoomOverbooked,
 		Complimentary: d.Complimentary, Source: string(d.Source), Attribution: toAttributionJSON(d.Attribution),
 		Intake:   toIntakeJSON(d.Intake),
 		Sequence: d.Sequence, CancelReason: d.CancelReason,
 		CreatedAt: rfc3339(d.CreatedAt, time.UTC), UpdatedAt: rfc3339(d.UpdatedAt, time.UTC),
 		CancelledAt: rfc3339(d.CancelledAt, time.UTC),
 	}
+}
+
+// roomRef is the visit's room by id and name, nil when it holds none.
+func roomRef(d domain.BookingDetail) *nameRef {
+	if d.RoomID == "" {
+		return nil
+	}
+	return &nameRef{ID: d.RoomID, Name: d.Room.Name}
 }
 
 func toStaffBookings(list []domain.BookingDetail) []staffBookingJSON {
@@ -188,6 +199,8 @@ type staffRescheduleInput struct {
 	Start          string `json:"start"`
 	PractitionerID string `json:"practitioner_id"`
 	Overbook       bool   `json:"overbook"`
+	RoomID         string `json:"room_id"`       // "" = keep the room, or any suitable free one
+	OverbookRoom   bool   `json:"overbook_room"` // double-book the room too
 }
 
 // rescheduleBooking handles POST /api/v1/bookings/{id}/reschedule
@@ -213,7 +226,8 @@ func (s *Server) rescheduleBooking(c echo.Context) error {
 			return err
 		}
 	}
-	got, err := s.Scheduler.Reschedule(c.Request().Context(), actor(c), d.ID, start, in.PractitionerID, in.Overbook)
+	got, err := s.Scheduler.Move(c.Request().Context(), domain.MoveRequest{Actor: actor(c), ID: d.ID, Start: start,
+		PractitionerID: in.PractitionerID, RoomID: in.RoomID, Overbook: in.Overbook, OverbookRoom: in.OverbookRoom})
 	if err != nil {
 		return err
 	}

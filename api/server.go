@@ -183,6 +183,9 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.GET("/practitioners/:id/busy-calendars", s.listBusyCalendars, staff)
 	v1.POST("/practitioners/:id/busy-calendars", s.createBusyCalendar, staff)
 	v1.DELETE("/practitioners/:id/busy-calendars/:cid", s.deleteBusyCalendar, staff)
+	v1.GET("/rooms", s.listRooms, staff)
+	v1.POST("/rooms", s.createRoom, admin)
+	v1.PUT("/rooms/:id", s.updateRoom, admin)
 
 	// Front desk.
 	v1.GET("/bookings", s.listBookings, staff)

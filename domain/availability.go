@@ -42,7 +42,15 @@ func (s *Scheduler) Availability(ctx context.Context, q AvailabilityQuery) ([]Sl
 	if err != nil || len(ps) == 0 {
 		return nil, err
 	}
+	rooms, needsRoom, err := s.roomsFor(ctx, svc)
+	if err != nil || needsRoom && len(rooms) == 0 {
+		return nil, err // a service whose rooms are all out of use has no slots
+	}
 	from, to := WallClock(q.From, 0, loc), WallClock(q.To.AddDays(1), 0, loc)
+	roomBusy, err := s.roomBusy(ctx, rooms, Interval{from.Add(-svc.BufferBefore), to.Add(svc.BufferAfter)})
+	if err != nil {
+		return nil, err
+	}
 	now := s.now()
 	ids := make([]string, len(ps))
 	for i, p := range ps {
@@ -60,7 +68,7 @@ func (s *Scheduler) Availability(ctx context.Context, q AvailabilityQuery) ([]Sl
 	total := 0
 	for _, p := range ps {
 		sq := slotQueryFor(scheds[p.ID], p, svc, c.Policy, now, q.IgnorePolicy)
-		sq.From, sq.To = from, to
+		sq.From, sq.To, sq.Rooms = from, to, roomBusy
 		ivs := Slots(sq)
 		run := make([]Slot, len(ivs))
 		for i, iv := range ivs {

@@ -91,8 +91,10 @@ type Booking struct {
 	BlockStart     time.Time // Start minus the service's buffer before
 	BlockEnd       time.Time // End plus the service's buffer after
 	Status         Status
-	Overbooked     bool // a deliberate staff squeeze-in; exempt from the overlap constraint
-	Complimentary  bool // the one-per-patient free case review
+	Overbooked     bool   // a deliberate staff squeeze-in; exempt from the overlap constraint
+	RoomID         string // the room the visit holds; "" when none
+	RoomOverbooked bool   // staff chose to double-book the room too; exempt from the room's constraint
+	Complimentary  bool   // the one-per-patient free case review
 	Source         Source
 	Attribution    Attribution // what brought the patient; fixed at creation
 	TimeZone       string      // the patient's zone, for emails
@@ -168,6 +170,7 @@ type BookingFilter struct {
 	From, To       time.Time // bookings overlapping [From, To); zero = unbounded
 	PractitionerID string
 	PatientID      string
+	RoomID         string   // bookings holding the room
 	Statuses       []Status // empty = all
 	UpdatedSince   time.Time
 	Limit          int
@@ -179,6 +182,7 @@ type BookingDetail struct {
 	Service      Service
 	Practitioner Practitioner
 	Patient      Patient
+	Room         Room // zero when the booking holds no room
 }
 
 // Initials returns "J. D." for "Jane Doe": the feed's middle privacy level.

@@ -13,8 +13,10 @@ type Clinic struct {
 	Email       string // the sender and iCal ORGANIZER of every email
 	Address     string
 	WhatToBring string // told to patients in confirmations and reminders
-	Policy      Policy
-	UpdatedAt   time.Time
+	// EmailShowsRoom: the patient's emails say which room the visit is in.
+	EmailShowsRoom bool
+	Policy         Policy
+	UpdatedAt      time.Time
 }
 
 // Policy holds the clinic's booking rules.

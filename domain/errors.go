@@ -31,6 +31,8 @@ type Error struct {
 	Message string
 	Field   string       // the input at fault, when there is one
 	Fields  []FieldError // several inputs at fault (validation)
+	Taken   *Taken       // for a conflict: the practitioner or room that is taken (see Naming)
+	base    *Error       // the sentinel this copy was made from (see Naming)
 }
 
 func (e *Error) Error() string {

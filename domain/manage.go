@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -67,6 +68,27 @@ func (s *Scheduler) Reschedule(ctx context.Context, actor Actor, id string, star
 	return s.reschedule(ctx, d, move{actor: actor, start: start, practitionerID: practitionerID, overbook: overbook})
 }
 
+// MoveRequest is a staff reschedule that may also choose the room.
+type MoveRequest struct {
+	Actor          Actor
+	ID             string
+	Start          time.Time
+	PractitionerID string // "" = keep
+	RoomID         string // "" = keep the room when it is free then, else any suitable free one
+	Overbook       bool   // double-book the practitioner if need be
+	OverbookRoom   bool   // double-book the room if need be: a separate choice
+}
+
+// Move is Reschedule with a choice of room.
+func (s *Scheduler) Move(ctx context.Context, r MoveRequest) (BookingDetail, error) {
+	d, err := s.staffBooking(ctx, r.Actor, r.ID)
+	if err != nil {
+		return BookingDetail{}, err
+	}
+	return s.reschedule(ctx, d, move{actor: r.Actor, start: r.Start, practitionerID: r.PractitionerID,
+		overbook: r.Overbook, roomID: r.RoomID, overbookRoom: r.OverbookRoom})
+}
+
 // Cancel cancels booking id for staff, at any time before the visit ends in
 // a final status. Like Reschedule it mints a new manage token, so the old
 // link stops working and the cancellation email carries the new one.
@@ -128,6 +150,8 @@ type move struct {
 	start          time.Time
 	practitionerID string
 	overbook       bool
+	roomID         string // staff's choice of room; "" = keep or reassign
+	overbookRoom   bool
 	token          string // the patient's raw token; "" (staff) mints a new one
 }
 
@@ -156,8 +180,16 @@ func (s *Scheduler) reschedule(ctx context.Context, d BookingDetail, m move) (Bo
 	if err != nil {
 		return BookingDetail{}, err
 	}
+	if m.roomID != "" && m.patient() {
+		return BookingDetail{}, Forbidden("Only staff may choose the room.")
+	}
+	room, roomOverbooked, err := s.moveRoom(ctx, c, d, m)
+	if err != nil {
+		return BookingDetail{}, err
+	}
 	after := d
 	block := d.Service.Block(m.start)
+	after.RoomID, after.Room, after.RoomOverbooked = room.ID, room, roomOverbooked
 	after.PractitionerID, after.Practitioner = p.ID, p
 	after.Start, after.End = m.start.UTC(), m.start.Add(d.Service.Duration).UTC()
 	after.BlockStart, after.BlockEnd = block.Start.UTC(), block.End.UTC()
@@ -177,6 +209,59 @@ func (s *Scheduler) reschedule(ctx context.Context, d BookingDetail, m move) (Bo
 		return s.update(ctx, c, d, after, ch, now)
 	}
 	return got, err
+}
+
+// moveRoom picks the room of a visit moving as m asks: the one staff chose,
+// else the visit's own room when it is still in use and free at the new
+// time, else the suitable free room with the fewest visits that day. A
+// visit that needs no room keeps none. When none is free it double-books
+// the first only if staff asked for that (overbook_room); otherwise the
+// answer is ErrRoomTaken naming it.
+func (s *Scheduler) moveRoom(ctx context.Context, c Clinic, d BookingDetail, m move) (Room, bool, error) {
+	var v Validation
+	rooms, needed, err := s.bookingRooms(ctx, m.roomID, d.Service, true, &v)
+	if err != nil {
+		return Room{}, false, err
+	}
+	if err := v.Err(); err != nil {
+		return Room{}, false, err
+	}
+	if !needed && d.RoomID != "" && d.Room.Active {
+		rooms, needed = []Room{d.Room}, true // staff put it in a room the service does not list
+	}
+	if !needed {
+		return Room{}, false, nil
+	}
+	if len(rooms) == 0 {
+		return Room{}, false, Invalid("room_id", "None of the rooms this service needs is in use; choose a room.")
+	}
+	if m.overbookRoom && !m.actor.Staff() {
+		return Room{}, false, Forbidden("Only staff may overbook.")
+	}
+	loc := c.Location()
+	day := DateOf(m.start.In(loc))
+	window := Interval{WallClock(day, 0, loc), WallClock(day.AddDays(1), 0, loc)}.Union(d.Service.Block(m.start))
+	busy, err := s.roomBusy(ctx, rooms, window)
+	if err != nil {
+		return Room{}, false, err
+	}
+	if d.Live() && d.RoomID != "" && !d.RoomOverbooked {
+		busy = withoutRoomBlock(busy, d.RoomID, d.Block())
+	}
+	q := SlotQuery{Duration: d.Service.Duration, BufferBefore: d.Service.BufferBefore, BufferAfter: d.Service.BufferAfter, Rooms: busy}
+	free := FreeRooms(q, m.start)
+	byID := func(id string) Room { return rooms[slices.IndexFunc(rooms, func(r Room) bool { return r.ID == id })] }
+	switch {
+	case m.roomID == "" && slices.Contains(free, d.RoomID):
+		return byID(d.RoomID), false, nil
+	case len(free) > 0:
+		return byID(fairRooms(free, busy, window)[0]), false, nil
+	case m.overbookRoom:
+		return rooms[0], true, nil
+	case m.overbook:
+		return Room{}, false, roomTakenToo(rooms[0].ID)
+	}
+	return Room{}, false, ErrRoomTaken.Naming(ConflictRoom, rooms[0].ID)
 }
 
 // checkMovable refuses to move a visit that is cancelled, over, checked in

@@ -72,6 +72,7 @@ func practitionerNotes(ch change, n Notice, now time.Time) []Message {
 	n.Reason = ch.after.CancelReason
 	f := ch.formerPractitioner
 	moved := f != nil && f.ID != ch.after.PractitionerID
+	n.Room = roomNameIf(true, ch.after) // the practitioner always needs to know where
 	var out []Message
 	if to := ch.after.Practitioner.Email; to != "" {
 		mine := n
@@ -126,7 +127,16 @@ func (s *Scheduler) notice(c Clinic, d BookingDetail, token string) Notice {
 		Start: d.Start, End: d.End, Changed: d.LastChange().UTC(),
 		ManageURL: s.manageURL(token),
 		BookURL:   s.bookURL(d.ServiceID),
+		Room:      roomNameIf(c.EmailShowsRoom, d),
 	}
+}
+
+// roomNameIf is the booking's room name when show is set.
+func roomNameIf(show bool, d BookingDetail) string {
+	if !show || d.RoomID == "" {
+		return ""
+	}
+	return d.Room.Name
 }
 
 // auditEntry records the change with snapshots that leave out the manage

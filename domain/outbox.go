@@ -82,6 +82,7 @@ type Notice struct {
 
 	ServiceName string
 	ServiceKind ServiceKind
+	Room        string // the room's name: in the patient's emails only when the clinic wants it
 	Start, End  time.Time
 	Previous    time.Time // the old start, for a change of time; zero when the time stayed
 	ManageURL   string

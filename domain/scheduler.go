@@ -38,7 +38,14 @@ type BookRequest struct {
 	// time is taken or outside working hours. The booking is marked
 	// Overbooked only when the rules would have refused it, so a squeeze-in
 	// never exempts a free slot from the database's overlap constraint.
-	Overbook       bool
+	Overbook bool
+	// RoomID (staff only) is the room staff choose; "" = any suitable room
+	// of the service, the one with the fewest visits that day first.
+	RoomID string
+	// OverbookRoom (staff only) also double-books the room when every
+	// suitable one (or the chosen one) is taken: a choice separate from
+	// Overbook, recorded on the booking and in its audit entry.
+	OverbookRoom   bool
 	IdempotencyKey string // optional; at most 255 characters
 	RequestHash    string // hash of the request body, with IdempotencyKey
 	// Source is where a patient's request came from: SourceOnline (also
@@ -71,6 +78,8 @@ type bookingPlan struct {
 	patient    Patient
 	candidates []Practitioner // in the order to try
 	token      string         // the raw manage token
+	needsRoom  bool           // the service lists rooms, or staff chose one
+	rooms      []Room         // the rooms to choose from: the chosen one, or the service's active ones
 }
 
 // Book validates req, checks the time against the practitioner's schedule
@@ -81,8 +90,11 @@ type bookingPlan struct {
 // ErrSlotTaken, ErrCaseReviewUsed, or a KindConflict on "patient.email" for a
 // new-patients-only service.
 func (s *Scheduler) Book(ctx context.Context, req BookRequest) (Booked, error) {
-	if req.Overbook && !req.Actor.Staff() {
+	if (req.Overbook || req.OverbookRoom) && !req.Actor.Staff() {
 		return Booked{}, Forbidden("Only staff may overbook.")
+	}
+	if req.RoomID != "" && !req.Actor.Staff() {
+		return Booked{}, Forbidden("Only staff may choose the room.")
 	}
 	now := s.now()
 	got, err := s.book(ctx, req, now)
@@ -134,6 +146,10 @@ func (s *Scheduler) plan(ctx context.Context, req BookRequest, now time.Time) (b
 			chosen = []Practitioner{pr}
 		}
 	}
+	rooms, needsRoom, err := s.bookingRooms(ctx, req.RoomID, svc, svcOK, &v)
+	if err != nil {
+		return bookingPlan{}, err
+	}
 	checkStart(&v, req.Start, now)
 	v.Check(req.TimeZone == "" || validZone(req.TimeZone), "time_zone", "Use an IANA time zone such as Europe/London.")
 	mergeInto(&v, p.Validate("patient."))
@@ -144,7 +160,7 @@ func (s *Scheduler) plan(ctx context.Context, req BookRequest, now time.Time) (b
 	if err := v.Err(); err != nil {
 		return bookingPlan{}, err
 	}
-	plan := bookingPlan{req: req, clinic: clinic, now: now, service: svc, patient: p}
+	plan := bookingPlan{req: req, clinic: clinic, now: now, service: svc, patient: p, needsRoom: needsRoom, rooms: rooms}
 	plan.candidates, err = s.candidates(ctx, plan, chosen)
 	return plan, err
 }
@@ -320,15 +336,19 @@ func (s *Scheduler) place(ctx context.Context, plan bookingPlan) (Booked, error)
 	if err != nil {
 		return Booked{}, err
 	}
+	rooms, err := s.roomBusy(ctx, plan.rooms, plan.service.Block(plan.req.Start).Union(plan.day()))
+	if err != nil {
+		return Booked{}, err
+	}
 	plan.token, _ = NewToken()
 	var firstErr error
-	taken := false
+	var taken string // the first practitioner found taken
 	for _, p := range plan.candidates {
 		q := slotQueryFor(scheds[p.ID], p, plan.service, plan.clinic.Policy, plan.now, plan.req.Actor.Staff())
 		err := CanBook(q, plan.req.Start)
 		if err == nil {
 			var got Booked
-			got, err = s.create(ctx, plan, p, false)
+			got, err = s.createInRoom(ctx, plan, p, false, rooms)
 			if !errors.Is(err, ErrSlotTaken) {
 				return got, err
 			}
@@ -336,24 +356,125 @@ func (s *Scheduler) place(ctx context.Context, plan bookingPlan) (Booked, error)
 		if ErrorKind(err) == KindInternal {
 			return Booked{}, err
 		}
-		taken = taken || errors.Is(err, ErrSlotTaken)
+		if errors.Is(err, ErrSlotTaken) && taken == "" {
+			taken = p.ID
+		}
 		if firstErr == nil {
 			firstErr = err
 		}
 	}
 	switch {
 	case plan.req.Overbook:
-		return s.create(ctx, plan, plan.candidates[0], true)
-	case taken:
-		return Booked{}, ErrSlotTaken
+		return s.createInRoom(ctx, plan, plan.candidates[0], true, rooms)
+	case taken != "":
+		return Booked{}, ErrSlotTaken.Naming(ConflictPractitioner, taken)
 	}
 	return Booked{}, firstErr
 }
 
+// createInRoom stores the booking with practitioner p in the first free
+// room in fair order (see fairRooms), trying the next when the database
+// finds one taken meanwhile; with no room needed, in none. When every room
+// is taken it double-books the first only if staff asked for that too
+// (OverbookRoom); otherwise the answer is ErrRoomTaken naming it.
+func (s *Scheduler) createInRoom(ctx context.Context, plan bookingPlan, p Practitioner, overbooked bool, rooms []RoomBusy) (Booked, error) {
+	if !plan.needsRoom {
+		return s.create(ctx, plan, p, overbooked, "", false)
+	}
+	if len(rooms) == 0 {
+		return Booked{}, Invalid("service_id", "None of the rooms this service needs is in use; ask the clinic to set one up.")
+	}
+	q := SlotQuery{Duration: plan.service.Duration, BufferBefore: plan.service.BufferBefore,
+		BufferAfter: plan.service.BufferAfter, Rooms: rooms}
+	for _, id := range fairRooms(FreeRooms(q, plan.req.Start), rooms, plan.day()) {
+		got, err := s.create(ctx, plan, p, overbooked, id, false)
+		if !errors.Is(err, ErrRoomTaken) {
+			return got, err
+		}
+	}
+	if !overbooked && plan.req.PractitionerID != "" {
+		// The practitioner's bookings were not read (the database finds a
+		// clash): when the room is taken too, say what is taken first.
+		if err := s.practitionerFree(ctx, plan, p); err != nil {
+			return Booked{}, err
+		}
+	}
+	if plan.req.OverbookRoom {
+		return s.create(ctx, plan, p, overbooked, rooms[0].ID, true)
+	}
+	if plan.req.Overbook {
+		return Booked{}, roomTakenToo(rooms[0].ID)
+	}
+	return Booked{}, ErrRoomTaken.Naming(ConflictRoom, rooms[0].ID)
+}
+
+// practitionerFree returns ErrSlotTaken naming p when another visit holds
+// p's time at the plan's start, nil otherwise.
+func (s *Scheduler) practitionerFree(ctx context.Context, plan bookingPlan, p Practitioner) error {
+	scheds, err := s.schedulesAround(ctx, []Practitioner{p}, plan.service, plan.req.Start)
+	if err != nil {
+		return err
+	}
+	block := plan.service.Block(plan.req.Start)
+	for _, b := range scheds[p.ID].Busy {
+		if b.Overlaps(block) {
+			return ErrSlotTaken.Naming(ConflictPractitioner, p.ID)
+		}
+	}
+	return nil
+}
+
+// bookingRooms resolves the rooms a booking may take: the one staff chose
+// (active, and one the service uses when it lists any) or the service's
+// active rooms. needed reports whether the booking takes a room at all.
+func (s *Scheduler) bookingRooms(ctx context.Context, roomID string, svc Service, svcKnown bool, v *Validation) (rooms []Room, needed bool, err error) {
+	if roomID == "" {
+		if !svcKnown {
+			return nil, false, nil
+		}
+		return s.roomsFor(ctx, svc)
+	}
+	r, ok, err := s.roomFor(ctx, roomID, v)
+	if err != nil || !ok {
+		return nil, true, err
+	}
+	if svcKnown && len(svc.RoomIDs) > 0 && !slices.Contains(svc.RoomIDs, r.ID) {
+		v.Add("room_id", "This service does not use that room.")
+		return nil, true, nil
+	}
+	return []Room{r}, true, nil
+}
+
+// roomFor looks up a room a request names, recording in v when it is
+// unknown or inactive.
+func (s *Scheduler) roomFor(ctx context.Context, id string, v *Validation) (Room, bool, error) {
+	if !IsID(id) {
+		v.Add("room_id", "Unknown room.")
+		return Room{}, false, nil
+	}
+	r, err := s.Store.Room(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		v.Add("room_id", "Unknown room.")
+		return Room{}, false, nil
+	}
+	if err != nil {
+		return Room{}, false, wrap("load room", err)
+	}
+	if !r.Active {
+		v.Add("room_id", "This room is not in use.")
+		return r, false, nil
+	}
+	return r, true, nil
+}
+
 // create stores the booking with practitioner p. A concurrent request that
 // stored the same Idempotency-Key first is answered with its booking.
-func (s *Scheduler) create(ctx context.Context, plan bookingPlan, p Practitioner, overbooked bool) (Booked, error) {
+func (s *Scheduler) create(ctx context.Context, plan bookingPlan, p Practitioner, overbooked bool, roomID string, roomOverbooked bool) (Booked, error) {
 	d := plan.newBooking(p, overbooked)
+	if roomID != "" {
+		d.RoomID, d.RoomOverbooked = roomID, roomOverbooked
+		d.Room = plan.rooms[slices.IndexFunc(plan.rooms, func(r Room) bool { return r.ID == roomID })]
+	}
 	fx := s.effects(plan.clinic, change{
 		action: "booking.create", mail: MessageConfirmation, actor: plan.req.Actor,
 		after: d, token: plan.token,

@@ -30,6 +30,7 @@ type Service struct {
 	Active          bool
 	Color           string // "#rrggbb", the calendar colour
 	SortOrder       int
+	RoomIDs         []string // the rooms a visit may use, in order of preference; none: it needs no room
 }
 
 // Block returns the practitioner time a visit at start holds: the visit plus

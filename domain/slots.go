@@ -15,6 +15,11 @@ type SlotQuery struct {
 	Overrides []DateOverride // a date's Ranges replace that weekday's hours; none = closed (first one per date wins)
 	TimeOff   []TimeOff      // absolute intervals the practitioner is away
 	Busy      []Interval     // blocked intervals of existing bookings, their buffers included; any order
+	// Rooms are the rooms the service may use, each with its busy blocks.
+	// Empty: the service needs no room. Otherwise a slot also needs one
+	// room whose Busy the whole block [start-BufferBefore, end+BufferAfter)
+	// misses.
+	Rooms []RoomBusy
 
 	Duration     time.Duration // the service's length; no slots unless > 0
 	BufferBefore time.Duration // the new booking blocks [start-BufferBefore, end+BufferAfter):
@@ -74,8 +79,9 @@ func Slots(q SlotQuery) []Interval {
 // CanBook reports whether a booking starting at start is one Slots(q) would
 // offer; q.From and q.To are ignored. It returns nil, ErrSlotTooSoon,
 // ErrSlotTooFar, ErrSlotOutsideHours, ErrSlotOffGrid, ErrPractitionerAway
-// (the block overlaps TimeOff) or ErrSlotTaken (the block overlaps Busy,
-// and nothing else is wrong), checked in that order. A query with no positive
+// (the block overlaps TimeOff), ErrSlotTaken (the block overlaps Busy) or
+// ErrRoomTaken naming the first of q.Rooms (every room is busy), checked in
+// that order. A query with no positive
 // Duration is a bug: the error is then a plain (KindInternal) error.
 func CanBook(q SlotQuery, start time.Time) error {
 	q = q.normalized()
@@ -92,7 +98,27 @@ func CanBook(q SlotQuery, start time.Time) error {
 	if err := q.checkHours(slot); err != nil {
 		return err
 	}
-	return q.checkClear(slot)
+	if err := q.checkClear(slot); err != nil {
+		return err
+	}
+	if len(q.Rooms) > 0 && len(FreeRooms(q, start)) == 0 {
+		return ErrRoomTaken.Naming(ConflictRoom, q.Rooms[0].ID)
+	}
+	return nil
+}
+
+// FreeRooms returns the ids of q.Rooms, in their order, whose busy blocks
+// the block of a visit at start misses.
+func FreeRooms(q SlotQuery, start time.Time) []string {
+	q = q.normalized()
+	block := Interval{start.Add(-q.BufferBefore), start.Add(q.Duration + q.BufferAfter)}
+	var out []string
+	for _, r := range q.Rooms {
+		if !slices.ContainsFunc(r.Busy, func(iv Interval) bool { return slotBlockedBy(block, iv) }) {
+			out = append(out, r.ID)
+		}
+	}
+	return out
 }
 
 // normalized applies the defaults SlotQuery documents.
@@ -150,7 +176,9 @@ func slotBlockedBy(block, iv Interval) bool {
 type slotSweep struct {
 	q       *SlotQuery
 	origin  time.Time
-	blocked []slotOffsets // sorted, disjoint
+	blocked []slotOffsets   // sorted, disjoint
+	rooms   [][]slotOffsets // per room of q.Rooms: its busy blocks, sorted, disjoint
+	at      []int           // per room: the first of its blocks that may still matter
 }
 
 // slotOffsets is an interval as durations from the sweep's origin.
@@ -159,7 +187,24 @@ type slotOffsets struct{ start, end time.Duration }
 func (q *SlotQuery) newSlotSweep() slotSweep {
 	sw := slotSweep{q: q, origin: q.From.Round(0).In(q.Location)}
 	sw.blocked = sw.blockedOffsets()
+	if len(q.Rooms) > 0 {
+		sw.rooms = make([][]slotOffsets, len(q.Rooms))
+		sw.at = make([]int, len(q.Rooms))
+		window := sw.window()
+		for i, r := range q.Rooms {
+			b := make([]slotOffsets, 0, len(r.Busy))
+			for _, iv := range r.Busy {
+				b = sw.appendCut(b, iv, window)
+			}
+			sw.rooms[i] = slotMergeOffsets(b)
+		}
+	}
 	return sw
+}
+
+// window is the span a slot's block between From and To can reach.
+func (sw *slotSweep) window() Interval {
+	return Interval{sw.q.From.Add(-sw.q.BufferBefore), sw.q.To.Add(sw.q.BufferAfter)}
 }
 
 // appendShiftSlots appends the free grid points of one day's block sh, whose
@@ -173,13 +218,20 @@ func (sw *slotSweep) appendShiftSlots(out []Interval, sh Interval, workEnd time.
 	}
 	anchor, end := sh.Start.Sub(sw.origin), last.Sub(sw.origin)
 	s := slotGridCeil(anchor, q.Step, first.Sub(sw.origin))
-	j := sw.firstEndingAfter(s - q.BufferBefore)
+	j := firstEndingAfter(b, s-q.BufferBefore)
+	for i, r := range sw.rooms {
+		sw.at[i] = firstEndingAfter(r, s-q.BufferBefore)
+	}
 	for s <= end {
 		for j < len(b) && b[j].end <= s-q.BufferBefore {
 			j++
 		}
 		if j < len(b) && b[j].start < s+q.Duration+q.BufferAfter {
 			s = slotGridCeil(anchor, q.Step, b[j].end+q.BufferBefore)
+			continue
+		}
+		if next, ok := sw.roomFreeAt(s); !ok {
+			s = slotGridCeil(anchor, q.Step, next)
 			continue
 		}
 		start := sw.origin.Add(s)
@@ -189,10 +241,38 @@ func (sw *slotSweep) appendShiftSlots(out []Interval, sh Interval, workEnd time.
 	return out
 }
 
-// firstEndingAfter returns the index of the first blocked interval that
-// ends after d.
-func (sw *slotSweep) firstEndingAfter(d time.Duration) int {
-	i, _ := slices.BinarySearchFunc(sw.blocked, d, func(o slotOffsets, d time.Duration) int {
+// roomFreeAt reports whether some room is free for the whole block of a
+// slot starting at offset s (always, when the service needs no room). When
+// none is, next is the earliest start at which one might be: the soonest
+// end of the blocks in the way, plus the buffer before. Each room's cursor
+// only moves forward, so a day costs one pass over each room's blocks.
+func (sw *slotSweep) roomFreeAt(s time.Duration) (next time.Duration, ok bool) {
+	if len(sw.rooms) == 0 {
+		return 0, true
+	}
+	q := sw.q
+	blockStart, blockEnd := s-q.BufferBefore, s+q.Duration+q.BufferAfter
+	next = -1
+	for i, r := range sw.rooms {
+		k := sw.at[i]
+		for k < len(r) && r[k].end <= blockStart {
+			k++
+		}
+		sw.at[i] = k
+		if k == len(r) || r[k].start >= blockEnd {
+			return 0, true
+		}
+		if n := r[k].end + q.BufferBefore; next < 0 || n < next {
+			next = n
+		}
+	}
+	return next, false
+}
+
+// firstEndingAfter returns the index of the first of the sorted, disjoint
+// intervals b that ends after d.
+func firstEndingAfter(b []slotOffsets, d time.Duration) int {
+	i, _ := slices.BinarySearchFunc(b, d, func(o slotOffsets, d time.Duration) int {
 		if o.end > d {
 			return 1
 		}
@@ -265,7 +345,7 @@ type slotSpans []Interval
 // Cutting keeps the arithmetic small even when time off runs to the year 9999.
 func (sw *slotSweep) blockedOffsets() []slotOffsets {
 	q := sw.q
-	window := Interval{q.From.Add(-q.BufferBefore), q.To.Add(q.BufferAfter)}
+	window := sw.window()
 	b := make([]slotOffsets, 0, len(q.Busy)+len(q.TimeOff))
 	for _, iv := range q.Busy {
 		b = sw.appendCut(b, iv, window)

@@ -149,6 +149,7 @@ type Store interface {
 	ClinicStore
 	CatalogStore
 	HoursStore
+	RoomStore
 	BookingStore
 	OutboxStore
 	UserStore

@@ -25,6 +25,8 @@ type bookingRow struct {
 	BlockEnd       instant
 	Status         string
 	Overbooked     bool
+	RoomID         optional
+	RoomOverbooked bool
 	Complimentary  bool
 	Source         string
 	TimeZone       string
@@ -68,6 +70,7 @@ func toBookingRow(b domain.Booking) (bookingRow, error) {
 		ServiceID: lowerID(b.ServiceID), PractitionerID: lowerID(b.PractitionerID), PatientID: lowerID(b.PatientID),
 		StartAt: at(b.Start), EndAt: at(b.End), BlockStart: at(b.BlockStart), BlockEnd: at(b.BlockEnd),
 		Status: string(b.Status), Overbooked: b.Overbooked, Complimentary: b.Complimentary,
+		RoomID: optional(lowerID(b.RoomID)), RoomOverbooked: b.RoomOverbooked,
 		Source: legacySource(b.Source), TimeZone: b.TimeZone, Intake: intake,
 		Notes: b.Notes, StaffNotes: b.StaffNotes, CancelReason: b.CancelReason, Sequence: b.Sequence,
 		AttendeeStatus: attendeeStatus(b.AttendeeStatus),
@@ -83,6 +86,7 @@ func (r bookingRow) domain() (domain.Booking, error) {
 		ID: r.ID, UID: r.UID, ServiceID: r.ServiceID, PractitionerID: r.PractitionerID, PatientID: r.PatientID,
 		Start: r.StartAt.time(), End: r.EndAt.time(), BlockStart: r.BlockStart.time(), BlockEnd: r.BlockEnd.time(),
 		Status: domain.Status(r.Status), Overbooked: r.Overbooked, Complimentary: r.Complimentary,
+		RoomID: string(r.RoomID), RoomOverbooked: r.RoomOverbooked,
 		Source: r.source(), Attribution: r.attribution(), TimeZone: r.TimeZone,
 		Notes: r.Notes, StaffNotes: r.StaffNotes, CancelReason: r.CancelReason, Sequence: r.Sequence,
 		AttendeeStatus: domain.AttendeeStatus(attendeeStatus(domain.AttendeeStatus(r.AttendeeStatus))),
@@ -125,6 +129,9 @@ func (s *Store) CreateBooking(ctx context.Context, b *domain.Booking, p *domain.
 	if !domain.IsID(b.PractitionerID) {
 		return domain.Invalid("practitioner_id", "Unknown practitioner.")
 	}
+	if b.RoomID != "" && !domain.IsID(b.RoomID) {
+		return domain.Invalid("room_id", "Unknown room.")
+	}
 	b.CreatedAt = orNow(b.CreatedAt)
 	b.UpdatedAt = orNow(b.UpdatedAt)
 	if s.dialect == DialectPostgres {
@@ -137,7 +144,7 @@ func (s *Store) CreateBooking(ctx context.Context, b *domain.Booking, p *domain.
 		return nil
 	}
 	var patient domain.Patient
-	err := s.bookingTx(ctx, b.PractitionerID, b.BlockStart, b.BlockEnd, func(tx *gorm.DB) error {
+	err := s.bookingTx(ctx, b.PractitionerID, b.RoomID, b.BlockStart, b.BlockEnd, func(tx *gorm.DB) error {
 		if fx.Idempotency != nil {
 			rec := *fx.Idempotency
 			if rec.BookingID == "" {
@@ -167,8 +174,14 @@ func (s *Store) CreateBooking(ctx context.Context, b *domain.Booking, p *domain.
 }
 
 // lockClassBookings is the first key of the advisory locks that serialise
-// overlapping booking writes on PostgreSQL ("FD" and 1).
-const lockClassBookings = 0x46440001
+// overlapping booking writes on PostgreSQL ("FD" and 1), and lockClassRooms
+// those of one room ("FD" and 2). A write takes its practitioner's locks,
+// then its room's, each class in time order, so two writers never wait for
+// each other in a circle.
+const (
+	lockClassBookings = 0x46440001
+	lockClassRooms    = 0x46440002
+)
 
 // lockBucket is the span of time one booking lock covers.
 const lockBucket = 15 * time.Minute
@@ -185,6 +198,14 @@ func bookingLockArgs(practitionerID string, blockStart, blockEnd time.Time) []an
 	return []any{lockClassBookings, lowerID(practitionerID), first, max(first, last)}
 }
 
+// roomLockArgs are pgLockSQL's arguments for a block in a room: as
+// bookingLockArgs, keyed by the room.
+func roomLockArgs(roomID string, blockStart, blockEnd time.Time) []any {
+	args := bookingLockArgs(roomID, blockStart, blockEnd)
+	args[0] = lockClassRooms
+	return args
+}
+
 // maxTxAttempts bounds how often a booking transaction that lost a deadlock
 // or serialisation race is tried.
 const maxTxAttempts = 3
@@ -199,13 +220,21 @@ const maxTxAttempts = 3
 // bookings of one practitioner at different times take different locks. A
 // transaction that still loses a deadlock or serialisation race is tried
 // again.
-func (s *Store) bookingTx(ctx context.Context, practitionerID string, blockStart, blockEnd time.Time, fn func(tx *gorm.DB) error) error {
+// With a room, the room's locks of the block's quarter hours are taken
+// after the practitioner's (see roomLockArgs).
+func (s *Store) bookingTx(ctx context.Context, practitionerID, roomID string, blockStart, blockEnd time.Time, fn func(tx *gorm.DB) error) error {
 	for attempt := 1; ; attempt++ {
 		err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			if s.dialect == DialectPostgres {
 				args := bookingLockArgs(practitionerID, blockStart, blockEnd)
 				if err := tx.Exec("SELECT pg_advisory_xact_lock(?, hashtext(? || '/' || q)) FROM generate_series(?::bigint, ?::bigint) AS q", args...).Error; err != nil {
 					return err
+				}
+				if roomID != "" {
+					args := roomLockArgs(roomID, blockStart, blockEnd)
+					if err := tx.Exec("SELECT pg_advisory_xact_lock(?, hashtext(? || '/' || q)) FROM generate_series(?::bigint, ?::bigint) AS q", args...).Error; err != nil {
+						return err
+					}
 				}
 			}
 			return fn(tx)
@@ -222,16 +251,19 @@ func insertBooking(tx *gorm.DB, b domain.Booking) error {
 	if err != nil {
 		return err
 	}
-	return bookingWriteError(tx.Create(&row).Error)
+	return bookingWriteError(tx.Create(&row).Error, row)
 }
 
-// bookingWriteError names the integrity guarantees a booking write can break.
-func bookingWriteError(err error) error {
+// bookingWriteError names the integrity guarantees a booking write of row
+// can break, and what is taken: its practitioner or its room.
+func bookingWriteError(err error, row bookingRow) error {
 	switch {
 	case err == nil:
 		return nil
+	case isRoomTaken(err):
+		return domain.ErrRoomTaken.Naming(domain.ConflictRoom, string(row.RoomID))
 	case isSlotTaken(err):
-		return domain.ErrSlotTaken
+		return domain.ErrSlotTaken.Naming(domain.ConflictPractitioner, row.PractitionerID)
 	case isUnique(err, "bookings_one_case_review", "bookings.patient_id"):
 		return domain.ErrCaseReviewUsed
 	case isForeignKey(err):
@@ -256,6 +288,9 @@ func (s *Store) UpdateBooking(ctx context.Context, b *domain.Booking, fx domain.
 	if !domain.IsID(b.PractitionerID) {
 		return domain.Invalid("practitioner_id", "Unknown practitioner.")
 	}
+	if b.RoomID != "" && !domain.IsID(b.RoomID) {
+		return domain.Invalid("room_id", "Unknown room.")
+	}
 	b.UpdatedAt = orNow(b.UpdatedAt)
 	row, err := toBookingRow(*b)
 	if err != nil {
@@ -265,10 +300,10 @@ func (s *Store) UpdateBooking(ctx context.Context, b *domain.Booking, fx domain.
 	if !domain.IsID(b.PatientID) {
 		fixed = append(fixed, "patient_id") // keep the stored patient
 	}
-	err = s.bookingTx(ctx, row.PractitionerID, row.BlockStart.time(), row.BlockEnd.time(), func(tx *gorm.DB) error {
+	err = s.bookingTx(ctx, row.PractitionerID, string(row.RoomID), row.BlockStart.time(), row.BlockEnd.time(), func(tx *gorm.DB) error {
 		res := tx.Model(&bookingRow{ID: row.ID}).Select("*").Omit(fixed...).Updates(&row)
 		if res.Error != nil {
-			return bookingWriteError(res.Error)
+			return bookingWriteError(res.Error, row)
 		}
 		if res.RowsAffected == 0 {
 			return domain.ErrNotFound
@@ -338,6 +373,12 @@ func (s *Store) Bookings(ctx context.Context, f domain.BookingFilter) ([]domain.
 			return nil, nil
 		}
 		q = q.Where("patient_id = ?", lowerID(f.PatientID))
+	}
+	if f.RoomID != "" {
+		if !domain.IsID(f.RoomID) {
+			return nil, nil
+		}
+		q = q.Where("room_id = ?", lowerID(f.RoomID))
 	}
 	if len(f.Statuses) > 0 {
 		q = q.Where("status IN ?", strs(f.Statuses))
@@ -429,6 +470,9 @@ func (s *Store) details(db *gorm.DB, rows []bookingRow) ([]domain.BookingDetail,
 		}
 		out[i] = domain.BookingDetail{Booking: b, Service: svcByID[r.ServiceID],
 			Practitioner: clonePractitioner(prByID[r.PractitionerID]), Patient: patByID[r.PatientID]}
+		if r.RoomID != "" {
+			out[i].Room, _ = cat.room(string(r.RoomID))
+		}
 	}
 	return out, nil
 }

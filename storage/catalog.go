@@ -29,6 +29,7 @@ type catalog struct {
 	hasClinic     bool
 	services      []domain.Service
 	practitioners []domain.Practitioner
+	rooms         []domain.Room // by sort order, then name
 	hours         hoursSnapshot
 	expires       time.Time
 }
@@ -130,15 +131,20 @@ func (s *Store) loadCatalog(ctx context.Context) (*catalog, error) {
 	if err := db.Order("sort_order, name, id").Find(&services).Error; err != nil {
 		return nil, dbError("select services", err)
 	}
+	rooms, serviceRooms, err := loadRooms(db)
+	if err != nil {
+		return nil, err
+	}
+	c.rooms = rooms
 	c.services = make([]domain.Service, len(services))
 	for i, r := range services {
 		c.services[i] = r.domain()
+		c.services[i].RoomIDs = serviceRooms[r.ID]
 	}
 	var practitioners []practitionerRow
 	if err := db.Order("name, id").Find(&practitioners).Error; err != nil {
 		return nil, dbError("select practitioners", err)
 	}
-	var err error
 	if c.practitioners, err = s.withServices(db, practitioners); err != nil {
 		return nil, dbError("select practitioner services", err)
 	}
@@ -169,6 +175,7 @@ func (s *Store) Services(ctx context.Context, all bool) ([]domain.Service, error
 	out := make([]domain.Service, 0, len(c.services))
 	for _, svc := range c.services {
 		if all || svc.Active {
+			svc.RoomIDs = slices.Clone(svc.RoomIDs)
 			out = append(out, svc)
 		}
 	}
@@ -187,6 +194,7 @@ func (s *Store) Service(ctx context.Context, id string) (domain.Service, error) 
 		return domain.Service{}, err
 	}
 	if svc, ok := c.service(id); ok {
+		svc.RoomIDs = slices.Clone(svc.RoomIDs)
 		return svc, nil
 	}
 	return domain.Service{}, domain.ErrNotFound

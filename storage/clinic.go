@@ -17,6 +17,7 @@ type clinicRow struct {
 	Email                   string
 	Address                 string
 	WhatToBring             string
+	EmailShowsRoom          bool
 	MinNoticeSeconds        int64
 	HorizonSeconds          int64
 	CancelCutoffSeconds     int64
@@ -32,7 +33,7 @@ func toClinicRow(c domain.Clinic) clinicRow {
 	p := c.Policy
 	return clinicRow{
 		ID: 1, Name: c.Name, TimeZone: c.TimeZone, Phone: c.Phone, Email: c.Email,
-		Address: c.Address, WhatToBring: c.WhatToBring,
+		Address: c.Address, WhatToBring: c.WhatToBring, EmailShowsRoom: c.EmailShowsRoom,
 		MinNoticeSeconds:        seconds(p.MinNotice),
 		HorizonSeconds:          seconds(p.Horizon),
 		CancelCutoffSeconds:     seconds(p.CancelCutoff),
@@ -46,7 +47,7 @@ func toClinicRow(c domain.Clinic) clinicRow {
 func (r clinicRow) domain() domain.Clinic {
 	return domain.Clinic{
 		Name: r.Name, TimeZone: r.TimeZone, Phone: r.Phone, Email: r.Email,
-		Address: r.Address, WhatToBring: r.WhatToBring,
+		Address: r.Address, WhatToBring: r.WhatToBring, EmailShowsRoom: r.EmailShowsRoom,
 		Policy: domain.Policy{
 			MinNotice:        duration(r.MinNoticeSeconds),
 			Horizon:          duration(r.HorizonSeconds),

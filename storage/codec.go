@@ -146,6 +146,18 @@ func jsonText(v any) (optional, error) {
 // lower case, and SQLite compares text exactly.
 func lowerID(id string) string { return strings.ToLower(id) }
 
+// lowerIDs lower-cases ids; nil stays nil.
+func lowerIDs(ids []string) []string {
+	if ids == nil {
+		return nil
+	}
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = lowerID(id)
+	}
+	return out
+}
+
 // validIDs keeps the ids that have the shape of a UUID, lower-cased.
 func validIDs(ids []string) []string {
 	out := make([]string, 0, len(ids))

@@ -41,6 +41,8 @@ func dbError(op string, err error) error {
 		return err
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		return domain.ErrNotFound
+	case isRoomTaken(err):
+		return domain.ErrRoomTaken
 	case isSlotTaken(err):
 		return domain.ErrSlotTaken
 	case isUnavailable(err):
@@ -55,16 +57,32 @@ func unavailable(op string, err error) error {
 	return fmt.Errorf("%s: %w: %w", op, domain.ErrUnavailable, err)
 }
 
-// isSlotTaken reports a violation of the no-overlap guarantee: the
-// PostgreSQL exclusion constraint or the SQLite trigger.
+// roomConstraint is the room's exclusion constraint (migration 00015).
+const roomConstraint = "bookings_room_no_overlap"
+
+// isSlotTaken reports a violation of the practitioner's no-overlap
+// guarantee: the PostgreSQL exclusion constraint or the SQLite trigger.
 func isSlotTaken(err error) bool {
 	var pg *pgconn.PgError
 	if errors.As(err, &pg) {
-		return pg.Code == "23P01"
+		return pg.Code == "23P01" && pg.ConstraintName != roomConstraint
 	}
 	var lite *gosqlite.Error
 	if errors.As(err, &lite) {
 		return lite.Code()&0xff == sqliteConstraint && strings.Contains(lite.Error(), "slot_taken")
+	}
+	return false
+}
+
+// isRoomTaken reports a violation of the room's no-overlap guarantee.
+func isRoomTaken(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "23P01" && pg.ConstraintName == roomConstraint
+	}
+	var lite *gosqlite.Error
+	if errors.As(err, &lite) {
+		return lite.Code()&0xff == sqliteConstraint && strings.Contains(lite.Error(), "room_taken")
 	}
 	return false
 }

@@ -109,10 +109,10 @@ const (
 			start_at, end_at, block_start, block_end, status, overbooked, complimentary, source,
 			time_zone, intake, notes, staff_notes, cancel_reason, sequence, manage_hash, created_by,
 			created_at, updated_at, cancelled_at,
-			channel, referrer, utm_source, utm_medium, utm_campaign, utm_content)
+			channel, referrer, utm_source, utm_medium, utm_campaign, utm_content, room_id, room_overbooked)
 		VALUES ($1, $2, $3, $4, (SELECT id FROM patients WHERE email = $5),
 			$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,
-			$25, $26, $27, $28, $29, $30)`
+			$25, $26, $27, $28, $29, $30, $31, $32)`
 
 	pgCancelRemindersSQL = `
 		UPDATE outbox SET status = 'cancelled'
@@ -187,6 +187,9 @@ func (s *Store) pgCreateBooking(ctx context.Context, b domain.Booking, p domain.
 	err = s.pgBatch(ctx, func() *pgx.Batch {
 		batch := &pgx.Batch{}
 		batch.Queue(pgLockSQL, bookingLockArgs(row.PractitionerID, row.BlockStart.time(), row.BlockEnd.time())...)
+		if row.RoomID != "" {
+			batch.Queue(pgLockSQL, roomLockArgs(string(row.RoomID), row.BlockStart.time(), row.BlockEnd.time())...)
+		}
 		if key != nil {
 			expired := at(key.CreatedAt.time().Add(-domain.IdempotencyTTL))
 			batch.Queue(pgForgetKeySQL, pgArgs(key.KeyHash, expired)...)
@@ -204,7 +207,8 @@ func (s *Store) pgCreateBooking(ctx context.Context, b domain.Booking, p domain.
 		batch.Queue(pgInsertBookingSQL, pgArgs(append([]any{row.ID, row.UID, row.ServiceID, row.PractitionerID, pat.Email,
 			row.StartAt, row.EndAt, row.BlockStart, row.BlockEnd, row.Status, row.Overbooked, row.Complimentary,
 			row.Source, row.TimeZone, row.Intake, row.Notes, row.StaffNotes, row.CancelReason, row.Sequence,
-			row.ManageHash, row.CreatedBy, row.CreatedAt, row.UpdatedAt, row.CancelledAt}, row.Sources.args()...)...)...)
+			row.ManageHash, row.CreatedBy, row.CreatedAt, row.UpdatedAt, row.CancelledAt}, append(row.Sources.args(),
+			row.RoomID, row.RoomOverbooked)...)...)...)
 		effects.queue(batch)
 		return batch
 	})
@@ -214,7 +218,7 @@ func (s *Store) pgCreateBooking(ctx context.Context, b domain.Booking, p domain.
 	case isUnique(err, "idempotency_keys_pkey", ""):
 		return domain.Patient{}, domain.ErrIdempotencyReplay
 	}
-	return domain.Patient{}, bookingWriteError(err)
+	return domain.Patient{}, bookingWriteError(err, row)
 }
 
 // pgEffectRows are a booking change's effects, ready to queue.

@@ -3,6 +3,8 @@ package storage
 import (
 	"context"
 
+	"gorm.io/gorm"
+
 	"github.com/frontdesk/frontdesk/domain"
 )
 
@@ -59,12 +61,19 @@ func (s *Store) CreateService(ctx context.Context, svc *domain.Service) error {
 		return domain.Invalid("id", "Not a valid id.")
 	}
 	row := toServiceRow(*svc)
-	err := s.w.WithContext(ctx).Create(&row).Error
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		return setServiceRooms(tx, row.ID, svc.RoomIDs)
+	})
 	s.invalidateCatalog()
 	if err != nil {
 		return dbError("insert service", err)
 	}
+	rooms := svc.RoomIDs
 	*svc = row.domain()
+	svc.RoomIDs = lowerIDs(rooms)
 	return nil
 }
 
@@ -75,14 +84,22 @@ func (s *Store) UpdateService(ctx context.Context, svc *domain.Service) error {
 		return domain.ErrNotFound
 	}
 	row := toServiceRow(*svc)
-	res := s.w.WithContext(ctx).Model(&serviceRow{ID: row.ID}).Select("*").Omit("id").Updates(&row)
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&serviceRow{ID: row.ID}).Select("*").Omit("id").Updates(&row)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return domain.ErrNotFound
+		}
+		return setServiceRooms(tx, row.ID, svc.RoomIDs)
+	})
 	s.invalidateCatalog()
-	if err := res.Error; err != nil {
+	if err != nil {
 		return dbError("update service", err)
 	}
-	if res.RowsAffected == 0 {
-		return domain.ErrNotFound
-	}
+	rooms := svc.RoomIDs
 	*svc = row.domain()
+	svc.RoomIDs = lowerIDs(rooms)
 	return nil
 }

@@ -69,6 +69,9 @@ func fixGrid() grid {
 }
 
 // fullPages is every page with realistic data.
+// fixRoom is a room in use.
+var fixRoom = domain.Room{ID: "r1", Name: "Treatment room 1", Kind: domain.RoomKindRoom, Active: true}
+
 func fullPages() map[string]any {
 	b := fixBooking()
 	week := fixWeek()
@@ -95,7 +98,7 @@ func fullPages() map[string]any {
 			Form: newBookingForm{PatientID: fixPatient.ID, ServiceID: fixReview.ID, Date: "2026-03-10", Time: "09:00", Overbook: true}, Key: "k", Zone: zoneLabel(nyc), Problem: problem, Intake: intake},
 		"patients":      patientsPage{Query: "ada", Patients: []domain.Patient{fixPatient}},
 		"practitioners": practitionersPage{Practitioners: []domain.Practitioner{fixPract}, Services: []domain.Service{fixReview}, Edit: fixPract, Problem: formProblem{Message: "Some fields need attention.", Fields: fieldErrors{"time_zone": "Use an IANA time zone."}}, Zones: commonZones},
-		"services":      servicesPage{Services: []domain.Service{fixReview, fixMassage}, Edit: fixMassage, Price: "95.00", Kinds: serviceKinds, Problem: formProblem{Message: "Some fields need attention.", Fields: fieldErrors{"price": "Give a price."}}},
+		"services":      servicesPage{Services: []domain.Service{fixReview, fixMassage}, Edit: fixMassage, Price: "95.00", Kinds: serviceKinds, Rooms: []domain.Room{fixRoom}, Problem: formProblem{Message: "Some fields need attention.", Fields: fieldErrors{"price": "Give a price."}}},
 		"users":         usersPage{Users: []domain.User{fixUser}, Practitioners: []domain.Practitioner{fixPract}, Edit: fixUser, Roles: roles, Problem: formProblem{Message: "Some fields need attention.", Fields: fieldErrors{"password": "Use at least 10 characters."}}},
 		"hours": hoursPage{P: fixPract, Loc: nyc, Days: weekdayInputs([]domain.WorkingHours{{Weekday: time.Monday, Range: domain.TimeRange{Start: domain.At(9, 0), End: domain.At(12, 30)}}, {Weekday: time.Monday, Range: domain.TimeRange{Start: domain.At(13, 30), End: domain.At(18, 0)}}}),
 			Overrides: []domain.DateOverride{{ID: "o1", Date: domain.Date{Year: 2026, Month: 12, Day: 24}, Note: "Christmas Eve"}},
@@ -103,6 +106,8 @@ func fullPages() map[string]any {
 		"feeds": feedsPage{Tokens: []feedRow{{FeedToken: domain.FeedToken{ID: "f1", Privacy: domain.PrivacyInitials, CreatedAt: fixNow}, Owner: "Whole clinic"}}, Practitioners: []domain.Practitioner{fixPract},
 			New: &feedURLs{Owner: "Whole clinic", HTTPS: "https://clinic.example/feeds/abc.ics", Webcal: "webcal://clinic.example/feeds/abc.ics", WebcalHref: "webcal://clinic.example/feeds/abc.ics"}, Privacies: privacies},
 		"notifications": notificationsPage{Messages: msgs, Status: "", Statuses: messageStatuses},
+		"rooms": roomsPage{Rooms: []domain.Room{fixRoom, {ID: "r2", Name: "Adjusting table", Kind: domain.RoomKindEquipment}}, Edit: fixRoom, Kinds: roomKinds,
+			Problem: formProblem{Message: "Visits still use this room."}, Visits: []roomVisit{{ID: "b1", When: "Tue 2 Jun 2026, 10:00", What: "Massage with Sam for Ada"}}},
 	}
 }
 
@@ -113,6 +118,6 @@ func emptyPages() map[string]any {
 		"times": timesPage{Week: weekView{Zone: fixZone()}}, "details": detailsPage{Zone: fixZone()}, "manage": managePage{Zone: fixZone()},
 		"login": loginPage{}, "calendar": calendarPage{Grid: grid{Loc: nyc}}, "booking": bookingPage{Loc: nyc}, "newbooking": newBookingPage{},
 		"patients": patientsPage{}, "practitioners": practitionersPage{}, "services": servicesPage{}, "users": usersPage{},
-		"hours": hoursPage{Loc: nyc}, "feeds": feedsPage{}, "notifications": notificationsPage{},
+		"hours": hoursPage{Loc: nyc}, "feeds": feedsPage{}, "notifications": notificationsPage{}, "rooms": roomsPage{},
 	}
 }

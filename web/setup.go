@@ -86,6 +86,7 @@ type servicesPage struct {
 	Price    string
 	Problem  formProblem
 	Kinds    []domain.ServiceKind
+	Rooms    []domain.Room // every room, for the service's choice
 }
 
 var serviceKinds = []domain.ServiceKind{domain.KindCaseReview, domain.KindMassage, domain.KindChiropractic}
@@ -96,7 +97,11 @@ func (s *Site) services(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := servicesPage{Services: all, Kinds: serviceKinds,
+	rooms, err := s.Store.Rooms(c.Request().Context(), true)
+	if err != nil {
+		return err
+	}
+	d := servicesPage{Services: all, Kinds: serviceKinds, Rooms: rooms,
 		Edit: domain.Service{Kind: domain.KindMassage, Duration: time.Hour, Currency: "USD", Active: true, OnlineBookable: true}}
 	for _, sv := range all {
 		if sv.ID == c.QueryParam("edit") {
@@ -129,7 +134,11 @@ func (s *Site) saveService(c echo.Context) error {
 	if lerr != nil {
 		return lerr
 	}
-	d := servicesPage{Services: all, Edit: sv, Price: c.FormValue("price"), Problem: pr, Kinds: serviceKinds}
+	rooms, lerr := s.Store.Rooms(c.Request().Context(), true)
+	if lerr != nil {
+		return lerr
+	}
+	d := servicesPage{Services: all, Edit: sv, Price: c.FormValue("price"), Problem: pr, Kinds: serviceKinds, Rooms: rooms}
 	return s.render(c, statusOf(err), "services", "Services", d)
 }
 
@@ -146,7 +155,7 @@ func readService(c echo.Context) (domain.Service, error) {
 		BufferBefore: minutes("buffer_before_minutes"), BufferAfter: minutes("buffer_after_minutes"),
 		Currency: strings.ToUpper(trimmed(c.FormValue("currency"))), Color: trimmed(c.FormValue("color")),
 		NewPatientsOnly: c.FormValue("new_patients_only") == "on", OnlineBookable: c.FormValue("online_bookable") == "on",
-		Active: c.FormValue("active") == "on",
+		Active: c.FormValue("active") == "on", RoomIDs: c.Request().Form["room_ids"],
 	}
 	cents, ok := parsePrice(c.FormValue("price"))
 	v.Check(ok, "price", "Give a price such as 95 or 95.50 (0 for free).")

@@ -53,7 +53,10 @@ func (s *Store) check(b domain.Booking) error {
 			continue
 		}
 		if !b.Overbooked && !x.Overbooked && x.PractitionerID == b.PractitionerID && x.Block().Overlaps(b.Block()) {
-			return domain.ErrSlotTaken
+			return domain.ErrSlotTaken.Naming(domain.ConflictPractitioner, b.PractitionerID)
+		}
+		if b.RoomID != "" && !b.RoomOverbooked && !x.RoomOverbooked && x.RoomID == b.RoomID && x.Block().Overlaps(b.Block()) {
+			return domain.ErrRoomTaken.Naming(domain.ConflictRoom, b.RoomID)
 		}
 		if b.Complimentary && x.Complimentary && x.PatientID == b.PatientID {
 			return domain.ErrCaseReviewUsed
@@ -122,6 +125,9 @@ func (s *Store) detail(b domain.Booking) domain.BookingDetail {
 		d.Service = s.d.Services[i]
 	}
 	d.Practitioner, _ = s.practitioner(b.PractitionerID)
+	if i := find(s.d.Rooms, func(r domain.Room) bool { return r.ID == b.RoomID }); b.RoomID != "" && i >= 0 {
+		d.Room = s.d.Rooms[i]
+	}
 	if i := find(s.d.Patients, func(p domain.Patient) bool { return p.ID == b.PatientID }); i >= 0 {
 		d.Patient = s.d.Patients[i]
 	}
@@ -150,6 +156,7 @@ func matches(f domain.BookingFilter, b domain.Booking) bool {
 		!f.To.IsZero() && !b.Start.Before(f.To),
 		f.PractitionerID != "" && b.PractitionerID != f.PractitionerID,
 		f.PatientID != "" && b.PatientID != f.PatientID,
+		f.RoomID != "" && b.RoomID != f.RoomID,
 		len(f.Statuses) > 0 && !slices.Contains(f.Statuses, b.Status),
 		!f.UpdatedSince.IsZero() && b.UpdatedAt.Before(f.UpdatedSince):
 		return false

@@ -52,6 +52,9 @@ func (s *Store) CreateService(_ context.Context, sv *domain.Service) error {
 		if sv.ID == "" {
 			sv.ID = domain.NewID()
 		}
+		if err := s.checkRoomIDs(sv.RoomIDs); err != nil {
+			return err
+		}
 		s.d.Services = append(s.d.Services, *sv)
 		return nil
 	})
@@ -59,7 +62,12 @@ func (s *Store) CreateService(_ context.Context, sv *domain.Service) error {
 
 // UpdateService replaces sv.
 func (s *Store) UpdateService(_ context.Context, sv *domain.Service) error {
-	return s.write(func() error { return replace(s.d.Services, *sv, func(x domain.Service) bool { return x.ID == sv.ID }) })
+	return s.write(func() error {
+		if err := s.checkRoomIDs(sv.RoomIDs); err != nil {
+			return err
+		}
+		return replace(s.d.Services, *sv, func(x domain.Service) bool { return x.ID == sv.ID })
+	})
 }
 
 // Practitioners lists practitioners by name.

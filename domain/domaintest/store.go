@@ -21,6 +21,7 @@ type Data struct {
 	Clinic        domain.Clinic
 	Services      []domain.Service
 	Practitioners []domain.Practitioner
+	Rooms         []domain.Room
 	Hours         map[string][]domain.WorkingHours // by practitioner id
 	Overrides     []domain.DateOverride
 	TimeOff       []domain.TimeOff
@@ -45,6 +46,7 @@ type FeedState struct {
 func (d Data) clone() Data {
 	c := d
 	c.Services, c.Practitioners = slices.Clone(d.Services), slices.Clone(d.Practitioners)
+	c.Rooms = slices.Clone(d.Rooms)
 	c.Overrides, c.TimeOff = slices.Clone(d.Overrides), slices.Clone(d.TimeOff)
 	c.Bookings, c.Patients = slices.Clone(d.Bookings), slices.Clone(d.Patients)
 	c.Messages, c.Audit = slices.Clone(d.Messages), slices.Clone(d.Audit)

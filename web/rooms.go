@@ -1,0 +1,87 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/frontdesk/frontdesk/api"
+	"github.com/frontdesk/frontdesk/domain"
+)
+
+// roomsPage lists rooms and equipment and edits one.
+type roomsPage struct {
+	Rooms   []domain.Room
+	Edit    domain.Room
+	Problem formProblem
+	Kinds   []domain.RoomKind
+	// Visits are the future visits of a room being deactivated, shown
+	// with the choice to keep or release their room.
+	Visits []roomVisit
+}
+
+// roomVisit is one of those visits, its time in the clinic's zone.
+type roomVisit struct {
+	ID, When, What string
+}
+
+var roomKinds = []domain.RoomKind{domain.RoomKindRoom, domain.RoomKindEquipment}
+
+// rooms handles GET /staff/setup/rooms (?edit=id).
+func (s *Site) rooms(c echo.Context) error {
+	all, err := s.Scheduler.Rooms(c.Request().Context(), true)
+	if err != nil {
+		return err
+	}
+	d := roomsPage{Rooms: all, Kinds: roomKinds, Edit: domain.Room{Kind: domain.RoomKindRoom, Active: true}}
+	for _, r := range all {
+		if r.ID == c.QueryParam("edit") {
+			d.Edit = r
+		}
+	}
+	return s.render(c, http.StatusOK, "rooms", "Rooms", d)
+}
+
+// saveRoom handles POST /staff/setup/rooms: create, or update when id is
+// set. Deactivating a room that future visits hold shows them and asks
+// whether they keep or lose the room.
+func (s *Site) saveRoom(c echo.Context) error {
+	order, _ := strconv.Atoi(trimmed(c.FormValue("sort_order")))
+	r := domain.Room{ID: c.FormValue("id"), Name: trimmed(c.FormValue("name")), Kind: domain.RoomKind(c.FormValue("kind")),
+		Active: c.FormValue("active") == "on", SortOrder: order}
+	u, _ := api.UserFrom(c)
+	actor := domain.ActorOf(u)
+	ctx := c.Request().Context()
+	var err error
+	if r.ID == "" {
+		_, err = s.Scheduler.CreateRoom(ctx, actor, r)
+	} else {
+		_, err = s.Scheduler.UpdateRoom(ctx, domain.RoomChange{ID: r.ID, Name: r.Name, Kind: r.Kind, Active: r.Active,
+			SortOrder: r.SortOrder, FutureVisits: domain.RoomDecision(c.FormValue("future_visits")), Actor: actor})
+	}
+	if err == nil {
+		return seeOther(c, "/staff/setup/rooms?done=saved")
+	}
+	pr, ok := problemOf(err)
+	if !ok {
+		return err
+	}
+	all, lerr := s.Scheduler.Rooms(ctx, true)
+	if lerr != nil {
+		return lerr
+	}
+	d := roomsPage{Rooms: all, Kinds: roomKinds, Edit: r, Problem: pr}
+	var inUse *domain.RoomInUseError
+	if errors.As(err, &inUse) {
+		loc := s.clinic(c).Location()
+		for _, v := range inUse.Visits {
+			d.Visits = append(d.Visits, roomVisit{ID: v.ID, When: v.Start.In(loc).Format("Mon 2 Jan 2006, 15:04"),
+				What: v.Service.Name + " with " + v.Practitioner.Name + " for " + v.Patient.Name})
+		}
+		d.Problem.Message = "Visits still use this room. Choose whether they keep it or lose it, then save again."
+		delete(d.Problem.Fields, "future_visits")
+	}
+	return s.render(c, statusOf(err), "rooms", "Rooms", d)
+}
