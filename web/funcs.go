@@ -25,6 +25,9 @@ var funcs = template.FuncMap{
 	"title":   title,
 	"dict":    func() fieldErrors { return fieldErrors{} },
 	"bookFor": bookFor,
+	// Inbound mail (inbound.go).
+	"attendee":     attendeeLabel,
+	"inboundState": inboundStateLabel,
 	"add": func(n ...int) int {
 		sum := 0
 		for _, x := range n {

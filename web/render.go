@@ -154,6 +154,9 @@ var flashes = map[string]string{
 	"deleted":   "Deleted.",
 	"retried":   "The message is queued again.",
 	"rotated":   "A new feed link was made; the old one no longer works.",
+
+	"proposal-accepted": "The visit was moved to the time the patient proposed.",
+	"proposal-declined": "The proposed time was declined; the visit keeps its time.",
 }
 
 // seeOther redirects after a successful POST.

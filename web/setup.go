@@ -57,6 +57,7 @@ func (s *Site) savePractitioner(c echo.Context) error {
 		ID: form.Get("id"), Name: trimmed(form.Get("name")), Title: trimmed(form.Get("title")), Email: trimmed(form.Get("email")),
 		TimeZone: trimmed(form.Get("time_zone")), Bio: trimmed(form.Get("bio")), Color: trimmed(form.Get("color")),
 		Active: form.Get("active") == "on", ServiceIDs: form["service_ids"],
+		SendInvites: form.Get("send_invites") == "on",
 	}
 	err := p.Validate()
 	if err == nil && p.ID != "" {

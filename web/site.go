@@ -76,6 +76,7 @@ func (s *Site) Register(e *echo.Echo) {
 	staff.POST("/bookings/:id/status", s.bookingStatus)
 	staff.POST("/bookings/:id/move", s.bookingMove)
 	staff.POST("/bookings/:id/cancel", s.bookingCancel)
+	staff.POST("/bookings/:id/proposals/:mid/:answer", s.bookingProposal)
 	staff.GET("/patients", s.patients, desk)
 
 	staff.GET("/setup/practitioners", s.practitioners, admin)

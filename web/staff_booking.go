@@ -22,6 +22,7 @@ type bookingPage struct {
 	Form          string // the form the problem belongs to
 	Problem       formProblem
 	Statuses      []domain.Status
+	Mail          []domain.InboundMessage // replies and bounces about the visit, newest first
 }
 
 // moveForm is the date, time and practitioner a visit moves to.
@@ -65,6 +66,11 @@ func (s *Site) loadBookingPage(c echo.Context) (bookingPage, error) {
 	for _, p := range all {
 		if p.Performs(b.ServiceID) {
 			d.Practitioners = append(d.Practitioners, p)
+		}
+	}
+	if s.API != nil && s.API.Inbox != nil {
+		if d.Mail, err = s.API.Inbox.Store.InboundMessages(ctx, domain.InboundFilter{BookingID: b.ID, Limit: 20}); err != nil {
+			return bookingPage{}, err
 		}
 	}
 	return d, nil
@@ -138,4 +144,23 @@ func localInstant(date, clock string, loc *time.Location) (time.Time, error) {
 		return time.Time{}, domain.Invalid("time", "Give the time as HH:MM, for example 14:30.")
 	}
 	return domain.WallClock(d, tod, loc), nil
+}
+
+// bookingProposal handles POST /staff/bookings/:id/proposals/:mid/accept
+// and …/decline: the front desk answers a time the patient proposed by
+// email. Accepting moves the visit as a staff reschedule.
+func (s *Site) bookingProposal(c echo.Context) error {
+	if s.API == nil || s.API.Inbox == nil {
+		return domain.ErrNotFound
+	}
+	ctx, actor, mid := c.Request().Context(), staffActor(c), c.Param("mid")
+	var err error
+	done := "proposal-declined"
+	if c.Param("answer") == "accept" {
+		done = "proposal-accepted"
+		_, _, err = s.API.Inbox.AcceptProposal(ctx, actor, mid)
+	} else {
+		_, err = s.API.Inbox.DeclineProposal(ctx, actor, mid)
+	}
+	return s.afterBookingAction(c, err, "proposal", done, nil)
 }

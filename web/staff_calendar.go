@@ -224,6 +224,8 @@ func visitItem(b domain.BookingDetail, loc *time.Location) gridItem {
 	}
 	if b.Status != domain.StatusConfirmed {
 		it.Lines = append(it.Lines, title(string(b.Status)))
+	} else {
+		it.Lines = append(it.Lines, "Invite: "+attendeeLabel(b.AttendeeStatus))
 	}
 	return it
 }
