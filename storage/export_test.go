@@ -123,3 +123,9 @@ func (s *Store) Setting(ctx context.Context, name string) (string, error) {
 	err := s.db.WithContext(ctx).Raw("SELECT current_setting(?)", name).Scan(&v).Error
 	return v, err
 }
+
+// ExecForTest runs one statement on the write pool, for benchmarks that
+// fill tables in bulk.
+func (s *Store) ExecForTest(ctx context.Context, sql string) error {
+	return s.w.WithContext(ctx).Exec(sql).Error
+}
