@@ -2,6 +2,7 @@ package busycal_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -311,6 +312,33 @@ func TestImportAvailability(t *testing.T) {
 				if off.Reason != "Outlook (Brooklyn)" {
 					t.Errorf("busy time labelled %q, want the calendar's label", off.Reason)
 				}
+			}
+
+			// Booking over busy time: refused for a patient, a deliberate,
+			// flagged overbook for staff (the rule of time off).
+			var over time.Time
+			for _, sl := range before {
+				if !kept[sl.Start.UTC()] {
+					over = sl.Start
+					break
+				}
+			}
+			patient := domain.Patient{Name: "Ada Lovelace", Email: "ada@example.com"}
+			_, err = sched.Book(ctx, domain.BookRequest{ServiceID: fx.Massage.ID, PractitionerID: fx.Therapist.ID, Start: over,
+				Actor: domain.ActorPatient, Patient: patient})
+			if !errors.Is(err, domain.ErrPractitionerAway) {
+				t.Errorf("patient booking over busy time = %v, want ErrPractitionerAway", err)
+			}
+			staff := domain.Actor{UserID: domain.NewID(), Name: "Dana Desk", Role: domain.RoleFrontDesk}
+			_, err = sched.Book(ctx, domain.BookRequest{ServiceID: fx.Massage.ID, PractitionerID: fx.Therapist.ID, Start: over,
+				Actor: staff, Patient: patient})
+			if !errors.Is(err, domain.ErrPractitionerAway) {
+				t.Errorf("staff booking over busy time without overbook = %v, want ErrPractitionerAway", err)
+			}
+			got, err := sched.Book(ctx, domain.BookRequest{ServiceID: fx.Massage.ID, PractitionerID: fx.Therapist.ID, Start: over,
+				Actor: staff, Patient: patient, Overbook: true})
+			if err != nil || !got.Booking.Overbooked {
+				t.Errorf("staff overbook over busy time = %+v, %v; want a booking flagged overbooked", got.Booking.Booking, err)
 			}
 		})
 	}
