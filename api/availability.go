@@ -17,15 +17,29 @@ type slotJSON struct {
 	PractitionerID string `json:"practitioner_id"`
 }
 
-// availability handles GET /api/v1/availability?service_id=&practitioner_id=&from=&to=&tz=:
+// availability handles GET /api/v1/availability?service_id=&practitioner_id=&from=&to=&tz=&each=:
 // open slots in [from, to] (days in tz, default the clinic's zone), each
-// with its practitioner, times carrying tz's offset. Staff may add
-// ignore_policy=true to see times inside the notice and beyond the horizon.
+// with its practitioner, times carrying tz's offset. Without a practitioner
+// each start comes once, with the practitioner a booking would get and
+// practitioner_ids, everyone free then; each=practitioner gives instead one
+// slot per practitioner and start. Staff may add ignore_policy=true to see
+// times inside the notice and beyond the horizon.
 func (s *Server) availability(c echo.Context) error {
 	ctx := c.Request().Context()
 	q, err := s.availabilityQuery(c)
 	if err != nil {
 		return err
+	}
+	each := c.QueryParam("each")
+	if each != "" && each != "practitioner" {
+		return domain.Invalid("each", "Leave each out, or give each=practitioner for one slot per practitioner.")
+	}
+	if q.PractitionerID == "" && each == "" {
+		open, err := s.Scheduler.AvailabilityAnyone(ctx, q)
+		if err != nil {
+			return err
+		}
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, appendOpenTimes(nil, open, q.Location))
 	}
 	slots, err := s.Scheduler.Availability(ctx, q)
 	if err != nil {
@@ -51,6 +65,35 @@ func appendAvailability(buf []byte, slots []domain.Slot, loc *time.Location) []b
 		buf = append(buf, `","practitioner_id":`...)
 		buf = appendJSONString(buf, sl.PractitionerID)
 		buf = append(buf, '}')
+	}
+	buf = append(buf, `],"time_zone":`...)
+	buf = appendJSONString(buf, loc.String())
+	return append(buf, "}\n"...)
+}
+
+// appendOpenTimes writes the grouped answer of a query that names no
+// practitioner, as appendAvailability does, each slot with
+// "practitioner_ids" after "practitioner_id".
+func appendOpenTimes(buf []byte, open []domain.OpenTime, loc *time.Location) []byte {
+	buf = append(buf, `{"slots":[`...)
+	for i, o := range open {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, `{"start":"`...)
+		buf = o.Start.In(loc).AppendFormat(buf, time.RFC3339)
+		buf = append(buf, `","end":"`...)
+		buf = o.End.In(loc).AppendFormat(buf, time.RFC3339)
+		buf = append(buf, `","practitioner_id":`...)
+		buf = appendJSONString(buf, o.PractitionerID)
+		buf = append(buf, `,"practitioner_ids":[`...)
+		for j, id := range o.PractitionerIDs {
+			if j > 0 {
+				buf = append(buf, ',')
+			}
+			buf = appendJSONString(buf, id)
+		}
+		buf = append(buf, "]}"...)
 	}
 	buf = append(buf, `],"time_zone":`...)
 	buf = appendJSONString(buf, loc.String())

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -404,5 +405,61 @@ func TestPublicRateLimit(t *testing.T) {
 		}
 		e.do(req{method: "GET", path: "/api/v1/services"}).want(t, 200, "reads are not limited")
 		e.do(req{method: "POST", path: "/api/v1/bookings", body: "{}", role: "frontdesk"}).want(t, 422, "staff are not limited")
+	})
+}
+
+// TestAvailabilityAnyone: with no practitioner each start comes once, with
+// everyone free then; each=practitioner gives the long form, and expanding
+// the grouped answer gives exactly the long one.
+func TestAvailabilityAnyone(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		q := url.Values{"service_id": {e.ids.massage}, "from": {"2031-03-04"}, "to": {"2031-03-05"}}
+		var grouped struct {
+			Slots []struct {
+				Start, End      string
+				PractitionerID  string   `json:"practitioner_id"`
+				PractitionerIDs []string `json:"practitioner_ids"`
+			} `json:"slots"`
+		}
+		r := e.do(req{method: "GET", path: "/api/v1/availability?" + q.Encode()}).want(t, 200, "availability for anyone")
+		if err := json.Unmarshal(r.body, &grouped); err != nil {
+			t.Fatal(err)
+		}
+		q.Set("each", "practitioner")
+		var long struct {
+			Slots []slotJSON `json:"slots"`
+		}
+		r = e.do(req{method: "GET", path: "/api/v1/availability?" + q.Encode()}).want(t, 200, "availability, each practitioner")
+		if err := json.Unmarshal(r.body, &long); err != nil {
+			t.Fatal(err)
+		}
+		if len(grouped.Slots) == 0 {
+			t.Fatal("no slots for anyone")
+		}
+		var expanded []string
+		seen := map[string]bool{}
+		for _, s := range grouped.Slots {
+			if seen[s.Start] {
+				t.Errorf("start %s comes twice", s.Start)
+			}
+			seen[s.Start] = true
+			if !slices.Contains(s.PractitionerIDs, s.PractitionerID) {
+				t.Errorf("at %s practitioner_id %s is not among practitioner_ids %v", s.Start, s.PractitionerID, s.PractitionerIDs)
+			}
+			for _, id := range s.PractitionerIDs {
+				expanded = append(expanded, s.Start+" "+s.End+" "+id)
+			}
+		}
+		var want []string
+		for _, s := range long.Slots {
+			want = append(want, s.Start+" "+s.End+" "+s.PractitionerID)
+		}
+		if !slices.Equal(expanded, want) {
+			t.Errorf("grouped answer expands to %d slots, the long form has %d (or they differ)", len(expanded), len(want))
+		}
+		q.Set("each", "room")
+		if r := e.do(req{method: "GET", path: "/api/v1/availability?" + q.Encode()}); r.status != 422 || !r.hasField(t, "each") {
+			t.Errorf("each=room = %d %v, want 422 naming each", r.status, r.fields(t))
+		}
 	})
 }

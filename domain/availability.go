@@ -30,9 +30,46 @@ type Slot struct {
 // "practitioner_id", "from" or "to" (all at once); an unknown service or
 // practitioner is KindInvalid too, not KindNotFound.
 func (s *Scheduler) Availability(ctx context.Context, q AvailabilityQuery) ([]Slot, error) {
+	in, err := s.openRuns(ctx, q, false)
+	if err != nil || len(in.runs) == 0 {
+		return nil, err
+	}
+	return in.merged(), nil
+}
+
+// merged is the long form: every practitioner's slots in one list, sorted
+// by start, then by the store's order.
+func (in openSlots) merged() []Slot {
+	runs := make([][]Slot, len(in.runs))
+	for i, ivs := range in.runs {
+		run := make([]Slot, len(ivs))
+		for j, iv := range ivs {
+			run[j] = Slot{Start: iv.Start.In(in.loc), End: iv.End.In(in.loc), PractitionerID: in.ps[i].ID}
+		}
+		runs[i] = run
+	}
+	return mergeSlots(runs, in.total)
+}
+
+// openSlots is what both forms of availability are made from: each
+// practitioner's free slots (runs[i] is ps[i]'s, sorted by start), the
+// schedules they came from and the zone to answer in.
+type openSlots struct {
+	clinic Clinic
+	loc    *time.Location
+	ps     []Practitioner
+	scheds map[string]Schedule
+	runs   [][]Interval
+	total  int
+}
+
+// openRuns validates q and computes every practitioner's free slots. With
+// wholeDays the schedules cover the clinic's days that the query's days
+// touch, as the fair assignment counts a practitioner's visits by them.
+func (s *Scheduler) openRuns(ctx context.Context, q AvailabilityQuery, wholeDays bool) (openSlots, error) {
 	c, err := s.Store.Clinic(ctx)
 	if err != nil {
-		return nil, wrap("load clinic", err)
+		return openSlots{}, wrap("load clinic", err)
 	}
 	loc := q.Location
 	if loc == nil {
@@ -40,45 +77,66 @@ func (s *Scheduler) Availability(ctx context.Context, q AvailabilityQuery) ([]Sl
 	}
 	svc, ps, err := s.availabilityScope(ctx, q)
 	if err != nil || len(ps) == 0 {
-		return nil, err
+		return openSlots{}, err
 	}
 	rooms, needsRoom, err := s.roomsFor(ctx, svc)
 	if err != nil || needsRoom && len(rooms) == 0 {
-		return nil, err // a service whose rooms are all out of use has no slots
+		return openSlots{}, err // a service whose rooms are all out of use has no slots
 	}
 	from, to := WallClock(q.From, 0, loc), WallClock(q.To.AddDays(1), 0, loc)
 	roomBusy, err := s.roomBusy(ctx, rooms, Interval{from.Add(-svc.BufferBefore), to.Add(svc.BufferAfter)})
 	if err != nil {
-		return nil, err
+		return openSlots{}, err
+	}
+	loadFrom, loadTo := from, to
+	if wholeDays {
+		cl := c.Location()
+		loadFrom = minTime(from, WallClock(DateOf(from.In(cl)), 0, cl))
+		loadTo = maxTime(to, WallClock(DateOf(to.Add(-time.Nanosecond).In(cl)).AddDays(1), 0, cl))
 	}
 	now := s.now()
 	ids := make([]string, len(ps))
 	for i, p := range ps {
 		ids[i] = p.ID
 	}
-	list, err := s.Store.Schedules(ctx, ids, from, to)
+	list, err := s.Store.Schedules(ctx, ids, loadFrom, loadTo)
 	if err != nil {
-		return nil, wrap("load schedules", err)
+		return openSlots{}, wrap("load schedules", err)
 	}
 	scheds := make(map[string]Schedule, len(list))
 	for _, sc := range list {
 		scheds[sc.Practitioner.ID] = sc
 	}
-	runs := make([][]Slot, 0, len(ps))
-	total := 0
+	return computeOpen(c, svc, ps, scheds, roomBusy, now, q.IgnorePolicy, from, to, loc), nil
+}
+
+// computeOpen is openRuns' engine, without the store: each practitioner's
+// free slots of svc in [from, to) (with a room of rooms free, when the
+// service needs one), to be shown in loc.
+func computeOpen(c Clinic, svc Service, ps []Practitioner, scheds map[string]Schedule, rooms []RoomBusy, now time.Time, staff bool, from, to time.Time, loc *time.Location) openSlots {
+	out := openSlots{clinic: c, loc: loc, ps: ps, scheds: scheds, runs: make([][]Interval, 0, len(ps))}
 	for _, p := range ps {
-		sq := slotQueryFor(scheds[p.ID], p, svc, c.Policy, now, q.IgnorePolicy)
-		sq.From, sq.To, sq.Rooms = from, to, roomBusy
+		sq := slotQueryFor(scheds[p.ID], p, svc, c.Policy, now, staff)
+		sq.From, sq.To, sq.Rooms = from, to, rooms
 		ivs := Slots(sq)
-		run := make([]Slot, len(ivs))
-		for i, iv := range ivs {
-			run[i] = Slot{Start: iv.Start.In(loc), End: iv.End.In(loc), PractitionerID: p.ID}
-		}
-		runs = append(runs, run)
-		total += len(run)
+		out.runs = append(out.runs, ivs)
+		out.total += len(ivs)
 	}
-	out := mergeSlots(runs, total)
-	return out, nil
+	return out
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // availabilityScope validates q and returns its service and the active

@@ -59,9 +59,14 @@ func (s *Site) weekStart(raw string, loc *time.Location) (domain.Date, error) {
 // distinct start times, in order (with "first available", several
 // practitioners may share a start).
 func (s *Site) openSlots(ctx context.Context, serviceID, practitionerID string, from domain.Date, n int, loc *time.Location) ([]domain.Slot, error) {
-	slots, err := s.Scheduler.Availability(ctx, domain.AvailabilityQuery{
-		ServiceID: serviceID, PractitionerID: practitionerID, From: from, To: from.AddDays(n - 1), Location: loc,
-	})
+	q := domain.AvailabilityQuery{ServiceID: serviceID, PractitionerID: practitionerID, From: from, To: from.AddDays(n - 1), Location: loc}
+	var slots []domain.Slot
+	var err error
+	if practitionerID == "" {
+		slots, err = s.anyoneSlots(ctx, q)
+	} else {
+		slots, err = s.Scheduler.Availability(ctx, q)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -78,6 +83,20 @@ func (s *Site) openSlots(ctx context.Context, serviceID, practitionerID string, 
 		out = append(out, sl)
 	}
 	slices.SortStableFunc(out, func(a, b domain.Slot) int { return a.Start.Compare(b.Start) })
+	return out, nil
+}
+
+// anyoneSlots is "first available": each start once, with the practitioner
+// the booking would get.
+func (s *Site) anyoneSlots(ctx context.Context, q domain.AvailabilityQuery) ([]domain.Slot, error) {
+	open, err := s.Scheduler.AvailabilityAnyone(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]domain.Slot, len(open))
+	for i, o := range open {
+		out[i] = domain.Slot{Start: o.Start, End: o.End, PractitionerID: o.PractitionerID}
+	}
 	return out, nil
 }
 
