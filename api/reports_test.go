@@ -18,11 +18,11 @@ import (
 // March 2026 in New York (before the change to summer time), both
 // practitioners working 09:00–12:30 and 13:30–18:00.
 type history struct {
-	e                   *env
-	chiro, therapist    domain.Practitioner
-	review, massage     domain.Service
-	reminderSent        map[string]bool // booking ids whose reminder was delivered
-	reminderUndelivered []string
+	e                *env
+	chiro, therapist domain.Practitioner
+	review, massage  domain.Service
+	room             domain.Room
+	inRoom           map[string]bool // patients whose massages hold the room
 }
 
 var nyc = func() *time.Location { l, _ := time.LoadLocation("America/New_York"); return l }()
@@ -44,6 +44,9 @@ func (h *history) add(svc domain.Service, p domain.Practitioner, email string, s
 		Status: st, Complimentary: svc.Kind == domain.KindCaseReview, Source: src,
 		Attribution: domain.Attribution{UTMCampaign: campaign}, TimeZone: "America/New_York",
 		ManageHash: hash, CreatedAt: made, UpdatedAt: made,
+	}
+	if svc.Kind == domain.KindMassage && h.inRoom[email] {
+		b.RoomID = h.room.ID
 	}
 	if st == domain.StatusCancelled {
 		b.CancelledAt = start.Add(-cancelledBefore)
@@ -91,6 +94,17 @@ func seedHistory(t *testing.T, e *env) *history {
 	if err := e.store.SaveDateOverride(ctx, &ov); err != nil {
 		t.Fatal(err)
 	}
+	// One room, for massages: open while either practitioner is, as both
+	// perform the massage (2,400 minutes); a's, c's and h's massages hold it.
+	h.room = domain.Room{Name: "Room 1", Kind: domain.RoomKindRoom, Active: true}
+	if err := e.store.CreateRoom(ctx, &h.room); err != nil {
+		t.Fatal(err)
+	}
+	h.massage.RoomIDs = []string{h.room.ID}
+	if err := e.store.UpdateService(ctx, &h.massage); err != nil {
+		t.Fatal(err)
+	}
+	h.inRoom = map[string]bool{"a@example.com": true, "c@example.com": true, "h@example.com": true}
 	R, M, C, T := h.review, h.massage, h.chiro, h.therapist
 	const none = domain.MessageStatus("")
 	// Case reviews, all with the chiropractor.
@@ -175,12 +189,15 @@ func TestReportsOverSeededHistory(t *testing.T) {
 		if want, got := wantUse, use["practitioners"]; !reflect.DeepEqual(want, got) {
 			t.Errorf("utilisation:\n got %v\nwant %v", got, want)
 		}
-		if rooms := use["rooms"].([]any); len(rooms) != 0 {
-			t.Errorf("rooms = %v, want none", rooms)
+		// The room: a's and c's massages (h's was cancelled).
+		wantRooms := []any{map[string]any{"id": h.room.ID, "name": "Room 1", "open_minutes": 2400.0, "booked_minutes": 120.0}}
+		if want, got := wantRooms, use["rooms"]; !reflect.DeepEqual(want, got) {
+			t.Errorf("rooms:\n got %v\nwant %v", got, want)
 		}
 		wantRows := [][]string{{"kind", "id", "name", "open_minutes", "booked_minutes"},
 			{"practitioner", h.chiro.ID, h.chiro.Name, "2040", "60"},
-			{"practitioner", h.therapist.ID, h.therapist.Name, "2190", "300"}}
+			{"practitioner", h.therapist.ID, h.therapist.Name, "2190", "300"},
+			{"room", h.room.ID, "Room 1", "2400", "120"}}
 		if want, got := wantRows, rows; !reflect.DeepEqual(want, got) {
 			t.Errorf("utilisation CSV:\n got %v\nwant %v", got, want)
 		}

@@ -27,6 +27,10 @@ type ReportStore interface {
 	// BookedMinutes sums the visit minutes (start to end, buffers not
 	// included) of bookings that are not cancelled, per practitioner.
 	BookedMinutes(ctx context.Context, from, to time.Time) (map[string]int, error)
+	// RoomBookedMinutes is BookedMinutes per room, of the visits holding one.
+	RoomBookedMinutes(ctx context.Context, from, to time.Time) (map[string]int, error)
+	Rooms(ctx context.Context, all bool) ([]Room, error)
+	Services(ctx context.Context, all bool) ([]Service, error)
 	// BookedHours spreads the same minutes over the UTC hours they fall in,
 	// for one practitioner or ("") all; visits longer than three hours
 	// count their fourth hour on in the fourth.
@@ -84,7 +88,8 @@ type PractitionerUse struct {
 // Utilisation is the booked and open time of a period.
 type Utilisation struct {
 	Practitioners []PractitionerUse
-	// Rooms stays empty until rooms exist.
+	// Rooms: a room has no hours of its own; it is open while any
+	// practitioner who performs a service that may use it is open.
 	Rooms []RoomUse
 }
 
@@ -196,16 +201,82 @@ func (r *Reports) Utilisation(ctx context.Context, q ReportQuery) (Utilisation, 
 		return Utilisation{}, wrap("sum booked minutes", err)
 	}
 	u := Utilisation{Practitioners: []PractitionerUse{}, Rooms: []RoomUse{}}
+	open := make(map[string][]Interval, len(scheds))
 	for _, sc := range scheds {
-		open := 0
-		for _, iv := range OpenIntervals(sc, p) {
-			open += int(iv.Duration() / time.Minute)
-		}
-		if use := (PractitionerUse{sc.Practitioner, open, booked[sc.Practitioner.ID]}); use.OpenMinutes > 0 || use.BookedMinutes > 0 {
+		open[sc.Practitioner.ID] = OpenIntervals(sc, p)
+		if use := (PractitionerUse{sc.Practitioner, minutesIn(open[sc.Practitioner.ID]), booked[sc.Practitioner.ID]}); use.OpenMinutes > 0 || use.BookedMinutes > 0 {
 			u.Practitioners = append(u.Practitioners, use)
 		}
 	}
+	if u.Rooms, err = r.roomUse(ctx, p, scheds, open); err != nil {
+		return Utilisation{}, err
+	}
 	return u, nil
+}
+
+// roomUse is each room's booked minutes against the time it is open: the
+// union of the open time of the practitioners who perform a service that
+// may use it. Rooms with neither are left out.
+func (r *Reports) roomUse(ctx context.Context, p Interval, scheds []Schedule, open map[string][]Interval) ([]RoomUse, error) {
+	rooms, err := r.Store.Rooms(ctx, true)
+	if err != nil {
+		return nil, wrap("list rooms", err)
+	}
+	svcs, err := r.Store.Services(ctx, true)
+	if err != nil {
+		return nil, wrap("list services", err)
+	}
+	booked, err := r.Store.RoomBookedMinutes(ctx, p.Start, p.End)
+	if err != nil {
+		return nil, wrap("sum room minutes", err)
+	}
+	out := []RoomUse{}
+	for _, room := range rooms {
+		var ivs []Interval
+		for _, sc := range scheds {
+			if performsWithRoom(sc.Practitioner, svcs, room.ID) {
+				ivs = append(ivs, open[sc.Practitioner.ID]...)
+			}
+		}
+		if use := (RoomUse{room.ID, room.Name, minutesIn(union(ivs)), booked[room.ID]}); use.OpenMinutes > 0 || use.BookedMinutes > 0 {
+			out = append(out, use)
+		}
+	}
+	return out, nil
+}
+
+// performsWithRoom reports whether p performs a service that may use the room.
+func performsWithRoom(p Practitioner, svcs []Service, roomID string) bool {
+	for _, sv := range svcs {
+		if p.Performs(sv.ID) && slices.Contains(sv.RoomIDs, roomID) {
+			return true
+		}
+	}
+	return false
+}
+
+// union merges intervals into sorted, disjoint ones.
+func union(ivs []Interval) []Interval {
+	slices.SortFunc(ivs, func(a, b Interval) int { return a.Start.Compare(b.Start) })
+	var out []Interval
+	for _, iv := range ivs {
+		if n := len(out); n > 0 && !iv.Start.After(out[n-1].End) {
+			if iv.End.After(out[n-1].End) {
+				out[n-1].End = iv.End
+			}
+			continue
+		}
+		out = append(out, iv)
+	}
+	return out
+}
+
+func minutesIn(ivs []Interval) int {
+	total := 0
+	for _, iv := range ivs {
+		total += int(iv.Duration() / time.Minute)
+	}
+	return total
 }
 
 // schedules loads every practitioner's working schedule for the period.

@@ -82,7 +82,7 @@ func (s *Store) ReviewFunnel(ctx context.Context, from, to time.Time) ([]domain.
 }
 
 const bookedMinutesSQL = `
-SELECT b.practitioner_id AS practitioner_id, SUM(%[1]s) AS minutes
+SELECT CAST(b.practitioner_id AS TEXT) AS practitioner_id, SUM(%[1]s) AS minutes
 FROM bookings AS b
 WHERE b.start_at >= ? AND b.start_at < ? AND b.status <> 'cancelled'%[5]s
 GROUP BY b.practitioner_id`
@@ -102,6 +102,30 @@ func (s *Store) BookedMinutes(ctx context.Context, from, to time.Time) (map[stri
 	out := make(map[string]int, len(rows))
 	for _, r := range rows {
 		out[r.PractitionerID] = r.Minutes
+	}
+	return out, nil
+}
+
+const roomMinutesSQL = `
+SELECT CAST(b.room_id AS TEXT) AS room_id, SUM(%[1]s) AS minutes
+FROM bookings AS b
+WHERE b.start_at >= ? AND b.start_at < ? AND b.status <> 'cancelled' AND b.room_id IS NOT NULL
+GROUP BY b.room_id`
+
+// RoomBookedMinutes sums, per room, the visit minutes of the bookings
+// starting in [from, to) that hold the room and are not cancelled.
+func (s *Store) RoomBookedMinutes(ctx context.Context, from, to time.Time) (map[string]int, error) {
+	var rows []struct {
+		RoomID  string
+		Minutes int
+	}
+	err := s.db.WithContext(ctx).Raw(s.reportSQL(roomMinutesSQL, ""), s.arg(at(from)), s.arg(at(to))).Scan(&rows).Error
+	if err != nil {
+		return nil, dbError("sum room minutes", err)
+	}
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.RoomID] = r.Minutes
 	}
 	return out, nil
 }
@@ -157,7 +181,7 @@ func (s *Store) BookedHours(ctx context.Context, from, to time.Time, practitione
 // whose reminder was delivered.
 const attendanceSQL = `
 WITH x AS MATERIALIZED (
-	SELECT b.service_id, b.practitioner_id, b.status,
+	SELECT CAST(b.service_id AS TEXT) AS service_id, CAST(b.practitioner_id AS TEXT) AS practitioner_id, b.status,
 		CASE WHEN b.status = 'cancelled' AND %[4]s < ? THEN 1 ELSE 0 END AS late,
 		CASE WHEN b.status IN ('no_show', 'cancelled') AND EXISTS (
 			SELECT 1 FROM outbox AS o WHERE o.booking_id = b.id AND o.kind = 'reminder' AND o.status = 'sent'

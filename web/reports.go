@@ -56,6 +56,7 @@ type sourceRow struct {
 }
 
 type useRow struct {
+	Kind          string // Practitioner or Room
 	Name          string
 	Open, Booked  int
 	Pct           string
@@ -238,14 +239,20 @@ func funnelChart(t domain.ReviewCounts) funnelView {
 func useRows(u domain.Utilisation) []useRow {
 	var out []useRow
 	for _, p := range u.Practitioners {
-		r := useRow{Name: p.Practitioner.Name, Open: p.OpenMinutes, Booked: p.BookedMinutes, Pct: pct(p.BookedMinutes, p.OpenMinutes),
-			OpenH: hours(p.OpenMinutes), BookdH: hours(p.BookedMinutes)}
-		if p.OpenMinutes > 0 {
-			r.BarW = min(200, p.BookedMinutes*200/p.OpenMinutes)
-		}
-		out = append(out, r)
+		out = append(out, newUseRow("Practitioner", p.Practitioner.Name, p.OpenMinutes, p.BookedMinutes))
+	}
+	for _, r := range u.Rooms {
+		out = append(out, newUseRow("Room", r.Name, r.OpenMinutes, r.BookedMinutes))
 	}
 	return out
+}
+
+func newUseRow(kind, name string, open, booked int) useRow {
+	r := useRow{Kind: kind, Name: name, Open: open, Booked: booked, Pct: pct(booked, open), OpenH: hours(open), BookdH: hours(booked)}
+	if open > 0 {
+		r.BarW = min(200, booked*200/open)
+	}
+	return r
 }
 
 func hours(min int) string { return fmt.Sprintf("%d h %02d", min/60, min%60) }
