@@ -122,7 +122,8 @@ func summary(n domain.Notice) string {
 }
 
 // description carries the manage link and the cancellation policy, so they
-// travel with the event into the patient's calendar.
+// travel with the event into the patient's calendar; a cancellation
+// carries the link to book again instead.
 func description(n domain.Notice, method string) string {
 	var b strings.Builder
 	if method == MethodCancel {
@@ -133,10 +134,13 @@ func description(n domain.Notice, method string) string {
 	if n.WhatToBring != "" && method != MethodCancel {
 		fmt.Fprintf(&b, "What to bring: %s\n", n.WhatToBring)
 	}
-	if n.ManageURL != "" {
+	switch {
+	case method == MethodCancel && n.BookURL != "":
+		fmt.Fprintf(&b, "Book again: %s\n", n.BookURL) // the manage link can do nothing more
+	case method != MethodCancel && n.ManageURL != "":
 		fmt.Fprintf(&b, "Manage your booking: %s\n", n.ManageURL)
 	}
-	if n.CancelPolicy != "" {
+	if n.CancelPolicy != "" && method != MethodCancel {
 		fmt.Fprintf(&b, "Cancellation policy: %s\n", n.CancelPolicy)
 	}
 	if n.ClinicPhone != "" {
