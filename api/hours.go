@@ -284,22 +284,10 @@ func (s *Server) createTimeOff(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var in timeOffInput
-	if err := decodeStrict(c, &in); err != nil {
+	t, err := s.readTimeOff(c, p.ID, domain.NewID())
+	if err != nil {
 		return err
 	}
-	var v domain.Validation
-	start, err1 := time.Parse(time.RFC3339, in.Start)
-	end, err2 := time.Parse(time.RFC3339, in.End)
-	v.Check(err1 == nil, "start", "Give an RFC 3339 time, such as 2026-03-10T09:00:00-05:00.")
-	v.Check(err2 == nil, "end", "Give an RFC 3339 time, such as 2026-03-10T17:00:00-05:00.")
-	v.Check(err1 != nil || err2 != nil || start.Before(end), "end", "Must be after start.")
-	v.Check(len(in.Reason) <= 500, "reason", "At most 500 characters.")
-	if err := v.Err(); err != nil {
-		return err
-	}
-	t := domain.TimeOff{ID: domain.NewID(), PractitionerID: p.ID, Start: start.UTC(), End: end.UTC(), Reason: in.Reason,
-		UpdatedAt: s.Clock.Now().UTC()}
 	ctx := c.Request().Context()
 	if err := s.Store.CreateTimeOff(ctx, &t); err != nil {
 		return err
@@ -309,6 +297,54 @@ func (s *Server) createTimeOff(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusCreated, map[string]any{"time_off": out})
+}
+
+// readTimeOff decodes and checks a time-off body for the practitioner,
+// stamped now.
+func (s *Server) readTimeOff(c echo.Context, practitionerID, id string) (domain.TimeOff, error) {
+	var in timeOffInput
+	if err := decodeStrict(c, &in); err != nil {
+		return domain.TimeOff{}, err
+	}
+	var v domain.Validation
+	start, err1 := time.Parse(time.RFC3339, in.Start)
+	end, err2 := time.Parse(time.RFC3339, in.End)
+	v.Check(err1 == nil, "start", "Give an RFC 3339 time, such as 2026-03-10T09:00:00-05:00.")
+	v.Check(err2 == nil, "end", "Give an RFC 3339 time, such as 2026-03-10T17:00:00-05:00.")
+	v.Check(err1 != nil || err2 != nil || start.Before(end), "end", "Must be after start.")
+	v.Check(len(in.Reason) <= 500, "reason", "At most 500 characters.")
+	if err := v.Err(); err != nil {
+		return domain.TimeOff{}, err
+	}
+	return domain.TimeOff{ID: id, PractitionerID: practitionerID, Start: start.UTC(), End: end.UTC(), Reason: in.Reason,
+		UpdatedAt: s.Clock.Now().UTC()}, nil
+}
+
+// updateTimeOff handles PUT /api/v1/practitioners/{id}/time-off/{tid}: the
+// entry changes in place, so feeds show a new SEQUENCE of the same event
+// rather than one removed and another added.
+func (s *Server) updateTimeOff(c echo.Context) error {
+	p, err := s.practitionerFor(c)
+	if err != nil {
+		return err
+	}
+	tid, err := pathID(c, "tid")
+	if err != nil {
+		return err
+	}
+	t, err := s.readTimeOff(c, p.ID, tid)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if err := s.Store.UpdateTimeOff(ctx, &t); err != nil {
+		return err
+	}
+	out := toTimeOffJSON(t, p.Location())
+	if err := s.audit(ctx, c, "time_off.update", "practitioner", p.ID, nil, out); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"time_off": out})
 }
 
 // deleteTimeOff handles DELETE /api/v1/practitioners/{id}/time-off/{tid}.

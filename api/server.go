@@ -179,6 +179,7 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.DELETE("/practitioners/:id/overrides/:oid", s.deleteOverride, staff)
 	v1.GET("/practitioners/:id/time-off", s.listTimeOff, staff)
 	v1.POST("/practitioners/:id/time-off", s.createTimeOff, staff)
+	v1.PUT("/practitioners/:id/time-off/:tid", s.updateTimeOff, staff)
 	v1.DELETE("/practitioners/:id/time-off/:tid", s.deleteTimeOff, staff)
 	v1.GET("/practitioners/:id/busy-calendars", s.listBusyCalendars, staff)
 	v1.POST("/practitioners/:id/busy-calendars", s.createBusyCalendar, staff)

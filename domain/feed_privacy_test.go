@@ -82,3 +82,26 @@ func TestFeedStaffNotesChangeNothing(t *testing.T) {
 			etag1, etag2, feed1.Events[0].LastModified, feed2.Events[0].LastModified)
 	}
 }
+
+// TestFeedTimeOffChangeRaisesSequence: a changed time-off entry keeps its
+// UID, raises SEQUENCE and is stamped when it changed.
+func TestFeedTimeOffChangeRaisesSequence(t *testing.T) {
+	f := newFeedFixture(t)
+	ctx := context.Background()
+	off := domain.TimeOff{PractitionerID: f.cleo.ID, Start: f.at(2, 12, 0), End: f.at(3, 12, 0), UpdatedAt: f.clock.Now()}
+	if err := f.store.CreateTimeOff(ctx, &off); err != nil {
+		t.Fatal(err)
+	}
+	raw := f.token(f.cleo.ID, domain.PrivacyBusy)
+	before, _, _ := f.feeds.Feed(ctx, raw)
+	f.clock.Set(f.clock.Now().Add(time.Hour))
+	off.End, off.UpdatedAt = f.at(3, 15, 0), f.clock.Now()
+	if err := f.store.UpdateTimeOff(ctx, &off); err != nil {
+		t.Fatal(err)
+	}
+	after, _, _ := f.feeds.Feed(ctx, raw)
+	if len(after.Events) != 1 || after.Events[0].UID != before.Events[0].UID || after.Events[0].Sequence != 1 ||
+		!after.Events[0].LastModified.Equal(f.clock.Now()) {
+		t.Errorf("after the change: %+v; want UID %s, SEQUENCE 1, stamped %v", after.Events, before.Events[0].UID, f.clock.Now())
+	}
+}

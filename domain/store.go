@@ -43,6 +43,12 @@ type HoursStore interface {
 	DeleteDateOverride(ctx context.Context, practitionerID, id string) error
 	TimeOffs(ctx context.Context, practitionerID string, from, to time.Time) ([]TimeOff, error)
 	CreateTimeOff(ctx context.Context, t *TimeOff) error
+	// UpdateTimeOff stores t's start, end, reason and UpdatedAt for the
+	// time off t.ID of t.PractitionerID, raising its Sequence by one (t
+	// gets the stored one): feeds show the change as a new version of the
+	// same event. ErrNotFound when the practitioner has no such entry,
+	// KindInvalid on "end" when it does not end after it starts.
+	UpdateTimeOff(ctx context.Context, t *TimeOff) error
 	DeleteTimeOff(ctx context.Context, practitionerID, id string) error
 
 	// Schedules loads, for each practitioner, everything the slot engine needs

@@ -57,3 +57,41 @@ func TestTimeOffStamped(t *testing.T) {
 		}
 	})
 }
+
+// TestUpdateTimeOffRaisesSequence: changing time off keeps its id, raises
+// its SEQUENCE and stamps the change; another practitioner's id is not
+// found.
+func TestUpdateTimeOffRaisesSequence(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		fx := storagetest.Seed(t, s)
+		set := time.Date(2026, 2, 1, 9, 0, 0, 0, time.UTC)
+		off := domain.TimeOff{PractitionerID: fx.Therapist.ID, Start: monday, End: monday.Add(3 * time.Hour), UpdatedAt: set}
+		if err := s.CreateTimeOff(ctx, &off); err != nil {
+			t.Fatal(err)
+		}
+		changed := off
+		changed.End, changed.Reason, changed.UpdatedAt = monday.Add(5*time.Hour), "Course", set.Add(time.Hour)
+		if err := s.UpdateTimeOff(ctx, &changed); err != nil {
+			t.Fatalf("UpdateTimeOff = %v", err)
+		}
+		offs, err := s.TimeOffs(ctx, fx.Therapist.ID, time.Time{}, time.Time{})
+		if err != nil || len(offs) != 1 {
+			t.Fatalf("TimeOffs = %+v, %v", offs, err)
+		}
+		got := offs[0]
+		if got.ID != off.ID || got.Sequence != 1 || !got.End.Equal(changed.End) || got.Reason != "Course" || !got.UpdatedAt.Equal(set.Add(time.Hour)) || changed.Sequence != 1 {
+			t.Errorf("after UpdateTimeOff: %+v (returned SEQUENCE %d); want the same id, SEQUENCE 1, the new end, reason and stamp", got, changed.Sequence)
+		}
+		other := changed
+		other.PractitionerID = fx.Chiropractor.ID
+		if err := s.UpdateTimeOff(ctx, &other); domain.ErrorKind(err) != domain.KindNotFound {
+			t.Errorf("UpdateTimeOff(another practitioner's) = %v, want not found", err)
+		}
+		bad := changed
+		bad.End = bad.Start
+		if err := s.UpdateTimeOff(ctx, &bad); domain.ErrorKind(err) != domain.KindInvalid {
+			t.Errorf("UpdateTimeOff(end = start) = %v, want invalid", err)
+		}
+	})
+}

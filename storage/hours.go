@@ -280,6 +280,33 @@ func (s *Store) CreateTimeOff(ctx context.Context, t *domain.TimeOff) error {
 	return nil
 }
 
+// UpdateTimeOff stores t's start, end, reason and UpdatedAt (a zero one
+// is now) and raises its sequence, in one statement; t gets the stored
+// sequence. domain.ErrNotFound when t.PractitionerID has no time off
+// t.ID, KindInvalid on "end" when it does not end after it starts.
+func (s *Store) UpdateTimeOff(ctx context.Context, t *domain.TimeOff) error {
+	if !domain.IsID(t.ID) || !domain.IsID(t.PractitionerID) {
+		return domain.ErrNotFound
+	}
+	if !t.End.After(t.Start) {
+		return domain.Invalid("end", "Must be after the start.")
+	}
+	t.UpdatedAt = orNow(t.UpdatedAt).UTC().Truncate(time.Microsecond)
+	var seq []int
+	err := s.w.WithContext(ctx).Raw(`UPDATE time_off SET start_at = ?, end_at = ?, reason = ?, updated_at = ?, sequence = sequence + 1
+		WHERE id = ? AND practitioner_id = ? RETURNING sequence`,
+		at(t.Start), at(t.End), t.Reason, at(t.UpdatedAt), lowerID(t.ID), lowerID(t.PractitionerID)).Scan(&seq).Error
+	s.invalidateCatalog()
+	if err != nil {
+		return dbError("update time off", err)
+	}
+	if len(seq) == 0 {
+		return domain.ErrNotFound
+	}
+	t.Sequence = seq[0]
+	return nil
+}
+
 // DeleteTimeOff removes a practitioner's time off; domain.ErrNotFound when
 // they have none with the id.
 func (s *Store) DeleteTimeOff(ctx context.Context, practitionerID, id string) error {

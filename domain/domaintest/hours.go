@@ -82,6 +82,23 @@ func (s *Store) CreateTimeOff(_ context.Context, t *domain.TimeOff) error {
 	})
 }
 
+// UpdateTimeOff changes time off of the practitioner, raising its Sequence.
+func (s *Store) UpdateTimeOff(_ context.Context, t *domain.TimeOff) error {
+	if !t.End.After(t.Start) {
+		return domain.Invalid("end", "Must be after the start.")
+	}
+	return s.write(func() error {
+		for i, x := range s.d.TimeOff {
+			if x.ID == t.ID && x.PractitionerID == t.PractitionerID {
+				t.Sequence = x.Sequence + 1
+				s.d.TimeOff[i] = *t
+				return nil
+			}
+		}
+		return domain.ErrNotFound
+	})
+}
+
 // DeleteTimeOff removes time off of the practitioner.
 func (s *Store) DeleteTimeOff(_ context.Context, practitionerID, id string) error {
 	return s.write(func() error {
