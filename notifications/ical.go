@@ -131,6 +131,9 @@ func description(n domain.Notice, method string) string {
 	} else {
 		fmt.Fprintf(&b, "%s at %s.\n", summary(n), n.ClinicName)
 	}
+	if n.Room != "" && method != MethodCancel {
+		fmt.Fprintf(&b, "Room: %s\n", n.Room)
+	}
 	if n.WhatToBring != "" && method != MethodCancel {
 		fmt.Fprintf(&b, "What to bring: %s\n", n.WhatToBring)
 	}

@@ -23,6 +23,7 @@ type view struct {
 	Zone         string // the IANA name of the zone When is in
 	Previous     string // the old time of a rescheduled visit, "" otherwise
 	WhatToBring  string
+	Room         string // the room; only when the clinic tells patients (or for staff)
 	CancelPolicy string
 	ManageURL    string // the patient's secret link; never in a practitioner's note
 	BookURL      string // books the service again; a cancellation offers it instead of ManageURL
@@ -54,6 +55,7 @@ func newView(m domain.Message) view {
 		When:         when(n.Start.In(loc), n.End.In(loc)),
 		Zone:         zoneName,
 		WhatToBring:  cleanText(n.WhatToBring),
+		Room:         oneLine(n.Room),
 		CancelPolicy: cleanText(n.CancelPolicy),
 		subjectWhen:  n.Start.In(loc).Format("Mon 2 Jan at 3:04 PM MST"),
 	}
