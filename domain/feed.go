@@ -38,6 +38,7 @@ type FeedEvent struct {
 	Cancelled    bool
 	Busy         bool   // time off
 	Practitioner string // name, for the clinic-wide feed
+	Room         string // the room's name, the event's LOCATION; "" when none
 	LastModified time.Time
 }
 

@@ -290,7 +290,7 @@ func visitEvent(b BookingDetail, privacy Privacy, names map[string]string) FeedE
 	}
 	return FeedEvent{
 		UID: b.UID, Sequence: b.Sequence, Summary: summary, Start: b.Start, End: b.End,
-		Cancelled: b.Status == StatusCancelled, Practitioner: names[b.PractitionerID],
+		Cancelled: b.Status == StatusCancelled, Practitioner: names[b.PractitionerID], Room: roomNameIf(true, b),
 		LastModified: b.LastChange().UTC().Truncate(time.Second),
 	}
 }
@@ -313,6 +313,10 @@ func (f Feed) Fingerprint() string {
 		writeInt(h, e.LastModified.Unix())
 		writeBool(h, e.Cancelled)
 		writeBool(h, e.Busy)
+		if e.Room != "" { // only then, so feeds without rooms keep their ETags
+			writeString(h, "room")
+			writeString(h, e.Room)
+		}
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }

@@ -98,9 +98,14 @@ func feedEvent(e domain.FeedEvent, feedModified time.Time) (*ical.Component, err
 	}
 	ps[0].SetText(e.UID)
 	ps[6].SetText(oneLine(feedSummary(e)))
-	props := make(ical.Props, len(ps))
+	props := make(ical.Props, len(ps)+1)
 	for i := range ps {
 		props[ps[i].Name] = ps[i : i+1 : i+1]
+	}
+	if e.Room != "" {
+		loc := ical.NewProp(ical.PropLocation)
+		loc.SetText(oneLine(e.Room))
+		props[loc.Name] = []ical.Prop{*loc}
 	}
 	return &ical.Component{Name: ical.CompEvent, Props: props}, nil
 }

@@ -1,8 +1,11 @@
 package notifications
 
 import (
+	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/emersion/go-ical"
 
 	"github.com/frontdesk/frontdesk/domain"
 )
@@ -31,5 +34,37 @@ func TestComposeRoom(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestFeedCalendarRoom: a visit in a room carries it as LOCATION; one
+// without has none, and a feed with no rooms keeps its fingerprint.
+func TestFeedCalendarRoom(t *testing.T) {
+	f := testFeed(2)
+	before := f.Fingerprint()
+	f.Events[0].Room = "Treatment room 2, upstairs"
+	if f.Fingerprint() == before {
+		t.Error("a room does not change the feed's fingerprint")
+	}
+	f.Events[0].Room = ""
+	if f.Fingerprint() != before {
+		t.Error("an empty room changes the feed's fingerprint")
+	}
+	f.Events[0].Room = "Treatment room 2, upstairs"
+	ics, err := FeedCalendar(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkLines(t, ics)
+	cal, err := ical.NewDecoder(bytes.NewReader(ics)).Decode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := cal.Events()
+	if got := propText(t, events[0].Props, "LOCATION"); got != "Treatment room 2, upstairs" {
+		t.Errorf("LOCATION = %q", got)
+	}
+	if p := events[1].Props.Get("LOCATION"); p != nil {
+		t.Errorf("event without a room has LOCATION %q", p.Value)
 	}
 }

@@ -25,6 +25,7 @@ type grid struct {
 type gridColumn struct {
 	Label, Sub     string
 	PractitionerID string
+	RoomID         string // set on the rooms view: the column is a room's
 	Day            domain.Date
 	Col            int // CSS grid column
 }
@@ -47,6 +48,7 @@ type gridItem struct {
 	Lines    []string
 	Status   domain.Status
 	Over     bool
+	RoomOver bool // the room is double-booked too
 }
 
 // gridNow marks the current time: its row and the fraction into it.

@@ -50,6 +50,13 @@ func TestRoomsPage(t *testing.T) {
 		t.Fatalf("booking room = %q, want %s", got.Booking.RoomID, room.ID)
 	}
 
+	// The day has a column per room, showing who holds it.
+	b.do(chromedp.Navigate(a.URL+"/staff?view=rooms&date=2026-06-02"), chromedp.WaitVisible(chromedp.CSS(".cal")))
+	b.mustSee("Treatment room 1", "Grace Hopper", "Jordan Rivera")
+	b.inspect("32-calendar-rooms")
+	b.do(chromedp.Navigate(a.URL+"/staff/bookings/"+got.Booking.ID), chromedp.WaitVisible(chromedp.CSS("#f-room_id")))
+	b.mustSee("Room", "Treatment room 1")
+
 	// Deactivating it asks about the visit first.
 	b.do(chromedp.Navigate(a.URL+"/staff/setup/rooms?edit="+room.ID), chromedp.WaitVisible(chromedp.CSS(`input[name=active]`)),
 		chromedp.Focus(chromedp.CSS(`input[name=active]`)), chromedp.KeyEvent(" "),

@@ -1,9 +1,11 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -84,4 +86,46 @@ func (s *Site) saveRoom(c echo.Context) error {
 		delete(d.Problem.Fields, "future_visits")
 	}
 	return s.render(c, statusOf(err), "rooms", "Rooms", d)
+}
+
+// roomGrid lays out one day with a column per active room: the visits that
+// hold each room (a practitioner sees only their own). Rooms keep no hours,
+// so nothing is shaded.
+func (s *Site) roomGrid(ctx context.Context, loc *time.Location, day domain.Date, rooms []domain.Room, u domain.User, showCancelled bool) (grid, error) {
+	g := grid{Loc: loc}
+	for i, r := range rooms {
+		g.Columns = append(g.Columns, gridColumn{Label: r.Name, Sub: title(string(r.Kind)), RoomID: r.ID, Day: day, Col: i + 2})
+	}
+	from, to := domain.WallClock(day, 0, loc), domain.WallClock(day.AddDays(1), 0, loc)
+	filter := domain.BookingFilter{From: from, To: to}
+	if u.Role == domain.RolePractitioner {
+		filter.PractitionerID = u.PractitionerID
+	}
+	var bookings []domain.BookingDetail
+	if len(rooms) > 0 {
+		var err error
+		if bookings, err = s.Store.Bookings(ctx, filter); err != nil {
+			return grid{}, err
+		}
+	}
+	var all []domain.Interval
+	for _, b := range bookings {
+		if b.RoomID != "" {
+			all = append(all, domain.Interval{Start: b.Start, End: b.End})
+		}
+	}
+	g.StartMin, g.EndMin = span(loc, []domain.Date{day}, all)
+	g.layoutRows()
+	for _, col := range g.Columns {
+		for _, b := range bookings {
+			if b.RoomID != col.RoomID || (!showCancelled && !b.Live()) {
+				continue
+			}
+			it := visitItem(b, loc)
+			it.Lines = append(it.Lines, b.Practitioner.Name)
+			g.addSpan(it, col, maxTime(b.Start, from), minTime(b.End, to))
+		}
+	}
+	g.markNow(s.Clock.Now())
+	return g, nil
 }

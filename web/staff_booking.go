@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -16,6 +17,7 @@ type bookingPage struct {
 	Zone          string
 	Loc           *time.Location
 	Practitioners []domain.Practitioner // who may take the visit when moved
+	Rooms         []domain.Room         // the rooms it may move into: the service's active ones
 	Move          moveForm
 	Notes         string
 	Reason        string
@@ -28,7 +30,9 @@ type bookingPage struct {
 // moveForm is the date, time and practitioner a visit moves to.
 type moveForm struct {
 	Date, Time, PractitionerID string
+	RoomID                     string // "" keeps the room when free, else any suitable one
 	Overbook                   bool
+	OverbookRoom               bool
 }
 
 var staffStatuses = []domain.Status{domain.StatusArrived, domain.StatusCompleted, domain.StatusNoShow}
@@ -71,6 +75,15 @@ func (s *Site) loadBookingPage(c echo.Context) (bookingPage, error) {
 	if s.API != nil && s.API.Inbox != nil {
 		if d.Mail, err = s.API.Inbox.Store.InboundMessages(ctx, domain.InboundFilter{BookingID: b.ID, Limit: 20}); err != nil {
 			return bookingPage{}, err
+		}
+	}
+	rooms, err := s.Store.Rooms(ctx, false)
+	if err != nil {
+		return bookingPage{}, err
+	}
+	for _, r := range rooms {
+		if len(b.Service.RoomIDs) == 0 || slices.Contains(b.Service.RoomIDs, r.ID) {
+			d.Rooms = append(d.Rooms, r)
 		}
 	}
 	return d, nil
@@ -118,10 +131,12 @@ func (s *Site) bookingStatus(c echo.Context) error {
 
 // bookingMove handles POST /staff/bookings/:id/move.
 func (s *Site) bookingMove(c echo.Context) error {
-	m := moveForm{Date: c.FormValue("date"), Time: c.FormValue("time"), PractitionerID: c.FormValue("practitioner_id"), Overbook: c.FormValue("overbook") == "on"}
+	m := moveForm{Date: c.FormValue("date"), Time: c.FormValue("time"), PractitionerID: c.FormValue("practitioner_id"),
+		RoomID: c.FormValue("room_id"), Overbook: c.FormValue("overbook") == "on", OverbookRoom: c.FormValue("overbook_room") == "on"}
 	start, err := localInstant(m.Date, m.Time, s.clinic(c).Location())
 	if err == nil {
-		_, err = s.Scheduler.Reschedule(c.Request().Context(), staffActor(c), c.Param("id"), start, m.PractitionerID, m.Overbook)
+		_, err = s.Scheduler.Move(c.Request().Context(), domain.MoveRequest{Actor: staffActor(c), ID: c.Param("id"), Start: start,
+			PractitionerID: m.PractitionerID, RoomID: m.RoomID, Overbook: m.Overbook, OverbookRoom: m.OverbookRoom})
 	}
 	return s.afterBookingAction(c, err, "move", "moved", func(d *bookingPage) { d.Move = m })
 }

@@ -22,6 +22,7 @@ type calendarPage struct {
 	Today         string
 	DayHref       string
 	WeekHref      string
+	RoomsHref     string // the day with a column per room; "" when there are no rooms
 	ShowCancelled bool
 	CancelledHref string
 	Practitioners []domain.Practitioner // for the week view's select
@@ -37,8 +38,11 @@ func (s *Site) calendar(c echo.Context) error {
 	clinic := s.clinic(c)
 	loc := clinic.Location()
 	d := calendarPage{View: "day", ShowCancelled: c.QueryParam("cancelled") == "1", Zone: zoneLabel(loc)}
-	if c.QueryParam("view") == "week" {
+	switch c.QueryParam("view") {
+	case "week":
 		d.View = "week"
+	case "rooms":
+		d.View = "rooms"
 	}
 	d.Date = s.today(loc)
 	if raw := c.QueryParam("date"); raw != "" {
@@ -53,16 +57,29 @@ func (s *Site) calendar(c echo.Context) error {
 		return err
 	}
 	d.Practitioners, d.Selected = ps, c.QueryParam("practitioner")
-	cols, days := d.columns(ps)
-	g, err := s.buildGrid(c.Request().Context(), loc, cols, days, d.ShowCancelled)
+	rooms, err := s.Store.Rooms(c.Request().Context(), false)
 	if err != nil {
 		return err
 	}
-	d.Grid = g
+	var days []domain.Date
+	if d.View == "rooms" {
+		days = []domain.Date{d.Date}
+		d.Grid, err = s.roomGrid(c.Request().Context(), loc, d.Date, rooms, u, d.ShowCancelled)
+	} else {
+		var cols []gridColumn
+		cols, days = d.columns(ps)
+		d.Grid, err = s.buildGrid(c.Request().Context(), loc, cols, days, d.ShowCancelled)
+	}
+	if err != nil {
+		return err
+	}
 	if d.BusyAlerts, err = s.busyAlerts(c, ps); err != nil {
 		return err
 	}
 	d.links(c.QueryParams(), days)
+	if len(rooms) > 0 {
+		d.RoomsHref = withParam(c.QueryParams(), "view", "rooms")
+	}
 	return s.render(c, http.StatusOK, "calendar", "Calendar", d)
 }
 
@@ -124,14 +141,7 @@ func (d *calendarPage) links(q url.Values, days []domain.Date) {
 			d.Heading = "Week of " + dayLabel(days[0])
 		}
 	}
-	with := func(k, v string) string {
-		n := url.Values{}
-		for key, vals := range q {
-			n[key] = vals
-		}
-		n.Set(k, v)
-		return "/staff?" + n.Encode()
-	}
+	with := func(k, v string) string { return withParam(q, k, v) }
 	d.Prev = with("date", d.Date.AddDays(-step).String())
 	d.Next = with("date", d.Date.AddDays(step).String())
 	d.DayHref = with("view", "day")
@@ -142,6 +152,16 @@ func (d *calendarPage) links(q url.Values, days []domain.Date) {
 		toggle = "0"
 	}
 	d.CancelledHref = with("cancelled", toggle)
+}
+
+// withParam is the calendar's URL with q, k set to v.
+func withParam(q url.Values, k, v string) string {
+	n := url.Values{}
+	for key, vals := range q {
+		n[key] = vals
+	}
+	n.Set(k, v)
+	return "/staff?" + n.Encode()
 }
 
 // buildGrid loads hours, time off and bookings for the columns and lays them out.
@@ -222,11 +242,15 @@ func visitItem(b domain.BookingDetail, loc *time.Location) gridItem {
 		Kind: "visit", Href: "/staff/bookings/" + b.ID, Color: nonEmpty(b.Service.Color, "#475569"),
 		Title: b.Patient.Name, Lines: []string{label, b.Service.Name}, Status: b.Status, Over: b.Overbooked,
 	}
+	if b.RoomID != "" {
+		it.Lines = append(it.Lines, b.Room.Name)
+	}
 	if b.Status != domain.StatusConfirmed {
 		it.Lines = append(it.Lines, title(string(b.Status)))
 	} else {
 		it.Lines = append(it.Lines, "Invite: "+attendeeLabel(b.AttendeeStatus))
 	}
+	it.RoomOver = b.RoomOverbooked
 	return it
 }
 

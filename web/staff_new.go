@@ -16,6 +16,7 @@ type newBookingPage struct {
 	Patients      []domain.Patient
 	Services      []domain.Service
 	Practitioners []domain.Practitioner
+	Rooms         []domain.Room // active rooms staff may choose
 	Form          newBookingForm
 	Key           string
 	Zone          string
@@ -30,6 +31,8 @@ type newBookingForm struct {
 	Date, Time                string
 	Name, Email, Phone, Notes string
 	Overbook                  bool
+	RoomID                    string // "" = any suitable room
+	OverbookRoom              bool
 	PainAreas, Tried          []string
 	Duration, IntakeNotes     string
 }
@@ -52,6 +55,9 @@ func (s *Site) loadNewBooking(c echo.Context, f newBookingForm) (newBookingPage,
 		return d, err
 	}
 	if d.Practitioners, err = s.Store.Practitioners(ctx, false); err != nil {
+		return d, err
+	}
+	if d.Rooms, err = s.Store.Rooms(ctx, false); err != nil {
 		return d, err
 	}
 	if d.Query != "" {
@@ -77,7 +83,8 @@ func (s *Site) createBooking(c echo.Context) error {
 		PatientID: form.Get("patient_id"), ServiceID: form.Get("service_id"), PractitionerID: form.Get("practitioner_id"),
 		Date: form.Get("date"), Time: form.Get("time"), Name: trimmed(form.Get("patient.name")),
 		Email: trimmed(form.Get("patient.email")), Phone: trimmed(form.Get("patient.phone")), Notes: trimmed(form.Get("notes")),
-		Overbook: form.Get("overbook") == "on", PainAreas: form["intake.pain_areas"], Tried: form["intake.tried"],
+		Overbook: form.Get("overbook") == "on", RoomID: form.Get("room_id"), OverbookRoom: form.Get("overbook_room") == "on",
+		PainAreas: form["intake.pain_areas"], Tried: form["intake.tried"],
 		Duration: form.Get("intake.duration"), IntakeNotes: trimmed(form.Get("intake.notes")),
 	}
 	booked, err := s.bookForCaller(c, f, form.Get("idempotency_key"))
@@ -120,6 +127,7 @@ func (s *Site) bookForCaller(c echo.Context, f newBookingForm, key string) (doma
 	req := domain.BookRequest{
 		ServiceID: sv.ID, PractitionerID: f.PractitionerID, Start: start, TimeZone: s.clinic(c).TimeZone,
 		Patient: patient, Notes: f.Notes, Actor: staffActor(c), Overbook: f.Overbook, IdempotencyKey: key,
+		RoomID: f.RoomID, OverbookRoom: f.OverbookRoom,
 	}
 	if sv.Kind == domain.KindCaseReview {
 		req.Intake = &domain.Intake{PainAreas: f.PainAreas, Duration: f.Duration, Tried: f.Tried, Notes: f.IntakeNotes}
