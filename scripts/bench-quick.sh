@@ -5,7 +5,8 @@
 # and stops with a message when something is missing.
 #
 #   1. builds frontdesk and cmd/loadgen (and, with BENCH_REF=<git rev>, the
-#      same two from that revision, for a before/after in one run);
+#      server from that revision, for a before/after in one run, both
+#      driven by this build's loadgen);
 #   2. pgbench runs the booking transaction (scripts/loadtest/booking.pgbench,
 #      the server's own statements) at 8 and 32 clients;
 #   3. one Frontdesk replica on a fresh PostgreSQL database (demo clinic and
@@ -59,10 +60,10 @@ if [ -n "${BENCH_REF:-}" ]; then
   mkdir -p "$WORK/ref"
   git archive "$rev" | tar -x -C "$WORK/ref"
   log "building $rev as the reference"
-  (cd "$WORK/ref" && CGO_ENABLED=0 go build -o "$WORK/bin/frontdesk-ref" ./cmd/frontdesk && go build -o "$WORK/bin/loadgen-ref" ./cmd/loadgen) \
-    || die "building $rev"
+  (cd "$WORK/ref" && CGO_ENABLED=0 go build -o "$WORK/bin/frontdesk-ref" ./cmd/frontdesk) || die "building $rev"
   BUILDS=(ref head)
-  BIN_FD[ref]=$WORK/bin/frontdesk-ref BIN_LG[ref]=$WORK/bin/loadgen-ref
+  # One load generator, this build's, drives both servers.
+  BIN_FD[ref]=$WORK/bin/frontdesk-ref BIN_LG[ref]=$LOADGEN
 fi
 
 # sample_procs OUT DB SERVER_PID LOAD_PID [MARKER_FILE]: until killed, every
