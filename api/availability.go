@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -73,8 +74,20 @@ func appendAvailability(buf []byte, slots []domain.Slot, loc *time.Location) []b
 
 // appendOpenTimes writes the grouped answer of a query that names no
 // practitioner, as appendAvailability does, each slot with
-// "practitioner_ids" after "practitioner_id".
+// "practitioner_ids" after "practitioner_id". The ids are quoted once, and
+// a list equal to the previous slot's (most are) is copied from it.
 func appendOpenTimes(buf []byte, open []domain.OpenTime, loc *time.Location) []byte {
+	quoted := map[string][]byte{}
+	quote := func(id string) []byte {
+		q, ok := quoted[id]
+		if !ok {
+			q = appendJSONString(nil, id)
+			quoted[id] = q
+		}
+		return q
+	}
+	var prev []string
+	prevFrom, prevTo := 0, 0
 	buf = append(buf, `{"slots":[`...)
 	for i, o := range open {
 		if i > 0 {
@@ -85,13 +98,22 @@ func appendOpenTimes(buf []byte, open []domain.OpenTime, loc *time.Location) []b
 		buf = append(buf, `","end":"`...)
 		buf = o.End.In(loc).AppendFormat(buf, time.RFC3339)
 		buf = append(buf, `","practitioner_id":`...)
-		buf = appendJSONString(buf, o.PractitionerID)
+		buf = append(buf, quote(o.PractitionerID)...)
 		buf = append(buf, `,"practitioner_ids":[`...)
-		for j, id := range o.PractitionerIDs {
-			if j > 0 {
-				buf = append(buf, ',')
+		if i > 0 && slices.Equal(o.PractitionerIDs, prev) {
+			seg := buf[prevFrom:prevTo]
+			from := len(buf)
+			buf = append(buf, seg...)
+			prevFrom, prevTo = from, len(buf)
+		} else {
+			prevFrom = len(buf)
+			for j, id := range o.PractitionerIDs {
+				if j > 0 {
+					buf = append(buf, ',')
+				}
+				buf = append(buf, quote(id)...)
 			}
-			buf = appendJSONString(buf, id)
+			prevTo, prev = len(buf), o.PractitionerIDs
 		}
 		buf = append(buf, "]}"...)
 	}

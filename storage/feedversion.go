@@ -29,7 +29,8 @@ LEFT JOIN feed_tokens AS f ON f.id = @token`
 type feedVersionRow struct {
 	Changes   int64
 	Stamp     *int64
-	Settled   bool
+	Pending   string
+	Settled   bool `gorm:"-"` // pgSettled's answer for Pending
 	Renames   int64
 	ETag      optional `gorm:"column:etag"`
 	ChangedAt instant
@@ -58,6 +59,9 @@ func (s *Store) FeedVersion(ctx context.Context, tokenID string, w domain.FeedWi
 	var row feedVersionRow
 	if err := s.db.WithContext(ctx).Raw(query, params).Scan(&row).Error; err != nil {
 		return domain.FeedVersion{}, dbError("select feed version", err)
+	}
+	if err := s.settle(ctx, &row); err != nil {
+		return domain.FeedVersion{}, err
 	}
 	return row.version(s.dialect), nil
 }
@@ -104,5 +108,18 @@ func (s *Store) FeedTokenVersion(ctx context.Context, hash string) (domain.FeedT
 	if len(rows) == 0 {
 		return domain.FeedToken{}, domain.FeedVersion{}, domain.ErrNotFound
 	}
+	if err := s.settle(ctx, &rows[0].Version); err != nil {
+		return domain.FeedToken{}, domain.FeedVersion{}, err
+	}
 	return rows[0].Token.domain(), rows[0].Version.version(s.dialect), nil
+}
+
+// settle decides on PostgreSQL whether a version read is settled.
+func (s *Store) settle(ctx context.Context, row *feedVersionRow) error {
+	if s.dialect != DialectPostgres {
+		return nil
+	}
+	var err error
+	row.Settled, err = s.pgSettled(ctx, row.Pending)
+	return err
 }

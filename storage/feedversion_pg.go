@@ -1,8 +1,12 @@
 package storage
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
+	"sync"
 
 	"github.com/frontdesk/frontdesk/domain"
 )
@@ -18,11 +22,14 @@ import (
 // come in any order, so a transaction with a smaller id than the largest
 // stamp may still be running and commit later without moving the maximum.
 // A version is therefore settled only when the reader's snapshot shows no
-// such transaction of this database still running: its xmin is above the
-// stamp, or each running transaction with a smaller id belongs to another
-// database (pg_stat_activity, read after the snapshot was taken, still
-// shows it running there, and a transaction never writes another
-// database's tables). An unsettled version is reported as one never seen
+// such transaction of this database still running: none with a smaller id
+// is running, or each belongs to another database (pg_stat_activity, read
+// after the snapshot was taken, still shows it running there, and a
+// transaction never writes another database's tables). Another database's
+// long transaction (a CREATE DATABASE, a migration) would otherwise make
+// every version unsettled while it runs; the store remembers the ids it has
+// seen running elsewhere, so pg_stat_activity is read once per such
+// transaction, not once per request. An unsettled version is reported as one never seen
 // before, so the feed is built rather than answered 304 from rows about to
 // change.
 
@@ -42,21 +49,17 @@ const pgClinicFeedStampSQL = `greatest(
 		(SELECT max(feed_xid) AS x FROM time_off WHERE practitioner_id = p.id) AS m),
 	(SELECT max(feed_xid) FROM feed_removals))`
 
-// pgSettledSQL is true when the stamp v.stamp can no longer be joined by a
-// smaller one (see above). CASE keeps the activity scan for the snapshots
-// that need it.
-const pgSettledSQL = `CASE WHEN pg_snapshot_xmin(pg_current_snapshot())::text::bigint > coalesce(v.stamp, 0) THEN true
-	ELSE NOT EXISTS (
-		SELECT 1 FROM pg_snapshot_xip(pg_current_snapshot()) AS r (x)
-		WHERE r.x::text::bigint < v.stamp
-		  AND NOT EXISTS (SELECT 1 FROM pg_stat_activity AS a
-		                  WHERE a.backend_xid = r.x::xid
-		                    AND a.datid <> (SELECT oid FROM pg_database WHERE datname = current_database())))
-	END`
+// pgPendingSQL lists, comma-separated, the transactions the reader's
+// snapshot shows still running with a smaller id than the stamp v.stamp:
+// those that could still commit a change without moving it. Usually none;
+// whether each belongs to this database is pgSettled's question.
+const pgPendingSQL = `array_to_string(ARRAY(
+		SELECT r.x::text FROM pg_snapshot_xip(pg_current_snapshot()) AS r (x)
+		WHERE r.x::text::bigint < coalesce(v.stamp, 0)), ',')`
 
 // pgFeedVersionSQL is feedVersionSQL on PostgreSQL; %s is the stamp.
 const pgFeedVersionSQL = `
-SELECT v.stamp AS stamp, ` + pgSettledSQL + ` AS settled, r.total AS renames, f.etag AS etag, f.changed_at AS changed_at
+SELECT v.stamp AS stamp, ` + pgPendingSQL + ` AS pending, r.total AS renames, f.etag AS etag, f.changed_at AS changed_at
 FROM (SELECT %s AS stamp) AS v
 CROSS JOIN patient_renames AS r
 LEFT JOIN feed_tokens AS f ON f.id = @token`
@@ -64,7 +67,7 @@ LEFT JOIN feed_tokens AS f ON f.id = @token`
 // pgFeedTokenVersionSQL is feedTokenVersionSQL on PostgreSQL.
 var pgFeedTokenVersionSQL = `
 SELECT t.id, t.practitioner_id, t.hash, t.privacy, t.created_by, t.created_at, t.revoked_at,
-	v.stamp AS stamp, ` + pgSettledSQL + ` AS settled,
+	v.stamp AS stamp, ` + pgPendingSQL + ` AS pending,
 	(SELECT total FROM patient_renames) AS renames, t.etag AS etag, t.changed_at AS changed_at
 FROM feed_tokens AS t
 CROSS JOIN LATERAL (SELECT CASE WHEN t.practitioner_id IS NULL THEN ` + pgClinicFeedStampSQL + `
@@ -87,4 +90,74 @@ func pgRowsVersion(stamp int64, settled bool) string {
 		return "unsettled-" + domain.NewID()
 	}
 	return "xid-" + strconv.FormatInt(stamp, 10)
+}
+
+// foreignXIDs remembers transaction ids seen running in other databases.
+type foreignXIDs struct {
+	mu  sync.Mutex
+	ids map[int64]struct{}
+}
+
+// maxForeignXIDs bounds foreignXIDs; past it the memory starts afresh.
+const maxForeignXIDs = 4096
+
+// pgActivitySQL returns which of the 32-bit transaction ids are running in
+// another database.
+const pgActivitySQL = `SELECT a.backend_xid::text::bigint AS x FROM pg_stat_activity AS a
+WHERE a.datid <> (SELECT oid FROM pg_database WHERE datname = current_database())
+  AND a.backend_xid::text::bigint = ANY(CAST(@ids AS bigint[]))`
+
+// pgSettled reports whether every pending transaction (pgPendingSQL's
+// list) belongs to another database.
+func (s *Store) pgSettled(ctx context.Context, pending string) (bool, error) {
+	if pending == "" {
+		return true, nil
+	}
+	var unknown []int64
+	s.foreign.mu.Lock()
+	for _, f := range strings.Split(pending, ",") {
+		x, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			s.foreign.mu.Unlock()
+			return false, fmt.Errorf("pending transaction id %q: %w", f, err)
+		}
+		if _, ok := s.foreign.ids[x]; !ok {
+			unknown = append(unknown, x)
+		}
+	}
+	s.foreign.mu.Unlock()
+	if len(unknown) == 0 {
+		return true, nil
+	}
+	short := make([]int64, len(unknown))
+	for i, x := range unknown {
+		short[i] = x & 0xffffffff
+	}
+	var running []int64
+	if err := s.db.WithContext(ctx).Raw(pgActivitySQL, map[string]any{"ids": pgInt8Array(short)}).Scan(&running).Error; err != nil {
+		return false, dbError("select running transactions", err)
+	}
+	s.foreign.mu.Lock()
+	defer s.foreign.mu.Unlock()
+	if s.foreign.ids == nil || len(s.foreign.ids) > maxForeignXIDs {
+		s.foreign.ids = make(map[int64]struct{})
+	}
+	settled := true
+	for _, x := range unknown {
+		if slices.Contains(running, x&0xffffffff) {
+			s.foreign.ids[x] = struct{}{}
+		} else {
+			settled = false
+		}
+	}
+	return settled, nil
+}
+
+// pgInt8Array is a bigint[] literal.
+func pgInt8Array(xs []int64) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = strconv.FormatInt(x, 10)
+	}
+	return "{" + strings.Join(parts, ",") + "}"
 }

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,6 +76,37 @@ func TestFeedVersionUnsettled(t *testing.T) {
 		}
 		if _, v, err := s.FeedTokenVersion(ctx, tok.Hash); err != nil || (w.PractitionerID == "" && v.Rows != a) {
 			t.Errorf("FeedTokenVersion = %q, %v; FeedVersion = %q", v.Rows, err, a)
+		}
+	}
+}
+
+// TestFeedVersionForeignWriter: an older transaction still open in another
+// database (another clinic's server, a CREATE DATABASE) can never write
+// this one's rows, so it leaves versions settled: two reads agree.
+func TestFeedVersionForeignWriter(t *testing.T) {
+	ctx := context.Background()
+	s := storagetest.Open(t, storagetest.Postgres)
+	other, err := sql.Open("pgx", storagetest.PostgresDSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = other.Close() })
+	fx := storagetest.Seed(t, s)
+	tok := mustFeedToken(t, s)
+	tx, err := other.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if _, err := tx.ExecContext(ctx, "SELECT pg_current_xact_id()"); err != nil { // takes an id, older than the write below
+		t.Fatal(err)
+	}
+	visit := newBooking(fx, fx.Therapist.ID, monday)
+	mustBook(t, s, &visit, "later@example.com")
+	for _, w := range []domain.FeedWindow{feedWeek(fx.Therapist.ID), feedWeek("")} {
+		a, b := mustFeedVersion(t, s, tok.ID, w).Rows, mustFeedVersion(t, s, tok.ID, w).Rows
+		if a != b || !strings.HasPrefix(a, "xid-") {
+			t.Errorf("feed %q with another database's older transaction open: versions %q, %q; want one settled version", w.PractitionerID, a, b)
 		}
 	}
 }

@@ -44,6 +44,7 @@ type Store struct {
 	dialect string
 	applied []string // migrations applied when the store opened
 	cat     catalogCache
+	foreign foreignXIDs // PostgreSQL: transaction ids seen running in other databases (feedversion_pg.go)
 }
 
 var _ domain.Store = (*Store)(nil)
