@@ -107,6 +107,14 @@ func BenchmarkReports(b *testing.B) {
 		{"utilisation", func() error { _, err := r.Utilisation(ctx, q); return err }},
 		{"heatmap", func() error { _, err := r.Heatmap(ctx, q); return err }},
 		{"no-shows", func() error { _, err := r.Attendance(ctx, q); return err }},
+		{"heatmap-sql-only", func() error {
+			_, err := s.BookedHours(ctx, domain.WallClock(q.From, 0, loc), domain.WallClock(q.To.AddDays(1), 0, loc), "")
+			return err
+		}},
+		{"no-shows-sql-only", func() error {
+			_, err := s.Attendance(ctx, domain.WallClock(q.From, 0, loc), domain.WallClock(q.To.AddDays(1), 0, loc), 24*time.Hour)
+			return err
+		}},
 		{"baseline-load-every-booking", func() error {
 			start := domain.WallClock(q.From, 0, loc)
 			list, err := s.Bookings(ctx, domain.BookingFilter{From: start, To: domain.WallClock(q.To.AddDays(1), 0, loc)})

@@ -201,3 +201,11 @@ func withArrival(q url.Values, a arrival) url.Values {
 	}
 	return q
 }
+
+// framing is the part of the arrival the manage pages keep: whether they
+// are in the widget, and for which site. The booking is made, so its
+// attribution is not carried further.
+func (s *Site) framing(c echo.Context) arrival {
+	a := s.arrivalOf(c)
+	return arrival{Embed: a.Embed, Origin: a.Origin}
+}

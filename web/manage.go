@@ -95,7 +95,7 @@ func (s *Site) manageWeek(c echo.Context, d *managePage) error {
 	if err != nil {
 		return err
 	}
-	w := buildWeek(slots, from, s.today(d.Zone.Loc), d.Zone, url.Values{}, nil)
+	w := buildWeek(slots, from, s.today(d.Zone.Loc), d.Zone, withArrival(url.Values{}, s.framing(c)), nil)
 	d.Week = &w
 	return nil
 }
@@ -143,7 +143,8 @@ func (s *Site) manageCancel(c echo.Context) error {
 func (s *Site) afterManage(c echo.Context, token string, err error, done string) error {
 	tz := c.FormValue("tz")
 	if err == nil {
-		return seeOther(c, "/manage/"+url.PathEscape(token)+"?done="+done+"&tz="+url.QueryEscape(tz))
+		q := withArrival(url.Values{"done": {done}, "tz": {tz}}, s.framing(c))
+		return seeOther(c, "/manage/"+url.PathEscape(token)+"?"+q.Encode())
 	}
 	p, ok := problemOf(err)
 	if !ok {
