@@ -118,7 +118,7 @@ func TestEmbedBooksACaseReview(t *testing.T) {
 	if got == nil {
 		t.Fatalf("no booking for grace@example.com among %d", len(list))
 	}
-	want := domain.Attribution{Referrer: article, UTMSource: "blog", UTMMedium: "article", UTMCampaign: "neck-pain", UTMContent: "footer"}
+	want := domain.Attribution{Referrer: allowed.Origin + "/blog/neck-pain", UTMSource: "blog", UTMMedium: "article", UTMCampaign: "neck-pain", UTMContent: "footer"}
 	if got.Source != domain.SourceEmbed || got.Attribution != want || got.ServiceID != a.Review.ID {
 		t.Errorf("booking source %s, attribution %+v, service %s; want embed, %+v, the case review", got.Source, got.Attribution, got.ServiceID, want)
 	}

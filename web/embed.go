@@ -100,15 +100,15 @@ func (s *Site) arrivalOf(c echo.Context) arrival {
 	return a
 }
 
-// foreignReferer is the Referer of a request from another site, "" for
-// one from these pages.
+// foreignReferer is the page (without its query) of a request's Referer
+// from another site, "" for one from these pages.
 func (s *Site) foreignReferer(c echo.Context) string {
-	ref := c.Request().Referer()
-	u, err := url.Parse(ref)
+	u, err := url.Parse(c.Request().Referer())
 	if err != nil || u.Host == "" || strings.EqualFold(u.Host, c.Request().Host) {
 		return ""
 	}
-	return ref
+	u.RawQuery, u.Fragment, u.User = "", "", nil
+	return u.String()
 }
 
 // boundedAttribution drops the fields the domain would refuse.

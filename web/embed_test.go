@@ -1,6 +1,8 @@
 package web
 
 import (
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -47,4 +49,32 @@ func FuzzParseOrigins(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestDirectLinkAttribution: a direct link with ?utm_* from another site
+// carries the campaign and the referring page (without its query) to the
+// booking form's hidden fields; a visit from these pages names no referrer.
+func TestDirectLinkAttribution(t *testing.T) {
+	a := startApp(t)
+	req, err := http.NewRequest("GET", a.URL+"/book/"+a.Review.ID+"?utm_source=newsletter&utm_campaign=march%0Aspam&utm_medium=email", nil)
+	must(t, "request", err)
+	req.Header.Set("Referer", "https://blog.example/neck?session=secret")
+	resp, err := http.DefaultClient.Do(req)
+	must(t, "get", err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	page := string(body)
+	for _, want := range []string{"utm_source=newsletter", "utm_medium=email", "ref=https%3A%2F%2Fblog.example%2Fneck"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the practitioner page's links do not carry %s", want)
+		}
+	}
+	// A campaign with a control character is dropped, not refused, and
+	// the referrer's query is not kept.
+	if strings.Contains(page, "march") || strings.Contains(page, "secret") {
+		t.Errorf("the page carries what it should have dropped:\n%s", page)
+	}
+	if got := resp.Header.Get("Content-Security-Policy"); got != "frame-ancestors 'self'" {
+		t.Errorf("booking page Content-Security-Policy = %q", got)
+	}
 }

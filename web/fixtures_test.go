@@ -108,7 +108,32 @@ func fullPages() map[string]any {
 		"notifications": notificationsPage{Messages: msgs, Status: "", Statuses: messageStatuses},
 		"rooms": roomsPage{Rooms: []domain.Room{fixRoom, {ID: "r2", Name: "Adjusting table", Kind: domain.RoomKindEquipment}}, Edit: fixRoom, Kinds: roomKinds,
 			Problem: formProblem{Message: "Visits still use this room."}, Visits: []roomVisit{{ID: "b1", When: "Tue 2 Jun 2026, 10:00", What: "Massage with Sam for Ada"}}},
+		"reports": fullReportsPage(),
+		"embed": embedSetupPage{Base: "https://clinic.example", Service: "case_review", Origins: []string{"https://blog.example"},
+			Options: []embedOption{{"", "Every service"}, {"case_review", "The case review"}},
+			Snippet: embedSnippet("https://clinic.example", "case_review", false)},
 	}
+}
+
+// fullReportsPage is the reports page of a small week.
+func fullReportsPage() reportsPage {
+	d := reportsPage{From: "2026-05-01", To: "2026-05-31", Definition: domain.FunnelDefinition, CSV: map[string]string{
+		"funnel": "/api/v1/reports/funnel?format=csv", "utilisation": "/u", "heatmap": "/h", "no-shows": "/n"}}
+	counts := domain.ReviewCounts{Booked: 6, Attended: 3, NoShow: 1, Cancelled: 2, Converted: 2, FirstTreatmentAttended: 1}
+	d.Funnel = funnelChart(counts)
+	d.Sources = []sourceRow{{Source: "embed", Campaign: "neck-pain", ReviewCounts: counts, Rate: pct(2, 6)}}
+	d.Use = useRows(domain.Utilisation{Practitioners: []domain.PractitionerUse{{Practitioner: fixPract, OpenMinutes: 2400, BookedMinutes: 600}},
+		Rooms: []domain.RoomUse{{ID: "r1", Name: "Room 1", OpenMinutes: 2400, BookedMinutes: 120}}})
+	cells := make([]domain.HeatCell, 168)
+	for i := range cells {
+		cells[i] = domain.HeatCell{Weekday: time.Weekday(i / 24), Hour: i % 24}
+		if h := i % 24; h >= 9 && h < 17 && i/24 >= 1 && i/24 <= 5 {
+			cells[i].OpenMinutes, cells[i].BookedMinutes = 120, (i*37)%121
+		}
+	}
+	d.Heat = heatChart(cells)
+	d.NoShows = []noShowRow{{Service: "Massage", Practitioner: fixPract.Name, AttendanceRow: domain.AttendanceRow{Bookings: 6, NoShows: 1, NoShowsReminded: 1, LateCancels: 1}}}
+	return d
 }
 
 // emptyPages is every page with zero data, as before any setup.
@@ -119,5 +144,6 @@ func emptyPages() map[string]any {
 		"login": loginPage{}, "calendar": calendarPage{Grid: grid{Loc: nyc}}, "booking": bookingPage{Loc: nyc}, "newbooking": newBookingPage{},
 		"patients": patientsPage{}, "practitioners": practitionersPage{}, "services": servicesPage{}, "users": usersPage{},
 		"hours": hoursPage{Loc: nyc}, "feeds": feedsPage{}, "notifications": notificationsPage{}, "rooms": roomsPage{},
+		"reports": reportsPage{Heat: heatChart(nil), Funnel: funnelChart(domain.ReviewCounts{})}, "embed": embedSetupPage{},
 	}
 }

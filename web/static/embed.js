@@ -4,7 +4,8 @@
  * data-mode="inline": the booking pages in the page itself, instead of a button
  * that opens them in an overlay. data-label: the button's text.
  * The booking pages are framed from Frontdesk's own origin; they report their
- * height by postMessage, and only messages from that origin and frame count. */
+ * height by postMessage, and only messages from that origin and frame count.
+ * The frame is told the page (without its query) and its utm_* parameters. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -22,7 +23,9 @@
     u.searchParams.set("embed", "1");
     u.searchParams.set("origin", window.location.origin);
     if (service) { u.searchParams.set("service", service); }
-    u.searchParams.set("ref", window.location.href.split("#")[0].slice(0, 2048));
+    // The page without its query: the campaign comes as utm_*, and a
+    // query may hold what is none of the clinic's business.
+    u.searchParams.set("ref", (window.location.origin + window.location.pathname).slice(0, 2048));
     ["utm_source", "utm_medium", "utm_campaign", "utm_content"].forEach(function (k) {
       var v = here.get(k);
       if (v) { u.searchParams.set(k, v.slice(0, 200)); }
