@@ -17,9 +17,8 @@ import (
 // a booking's visit in whole minutes, %[2]s the hour its start falls in
 // (whole hours since the Unix epoch, so UTC hours), %[3]s the minute of
 // that hour it starts at, %[4]s the seconds from its cancellation to its
-// start, and %[5]s the filter (or ""). On PostgreSQL they use date_part,
-// which is double precision, not EXTRACT, which is numeric and several
-// times slower over a year of rows.
+// start, %[5]s the filter (or ""), and %[6]s and %[7]s its start and end
+// as whole seconds since the Unix epoch.
 func (s *Store) reportSQL(query, filter string) string {
 	if s.dialect == DialectPostgres {
 		return fmt.Sprintf(query,
@@ -27,14 +26,18 @@ func (s *Store) reportSQL(query, filter string) string {
 			"(date_part('epoch', b.start_at)::bigint / 3600)",
 			"((date_part('epoch', b.start_at)::bigint % 3600) / 60)",
 			"(date_part('epoch', b.start_at) - date_part('epoch', b.cancelled_at))",
-			filter)
+			filter,
+			"date_part('epoch', b.start_at)::bigint",
+			"date_part('epoch', b.end_at)::bigint")
 	}
 	return fmt.Sprintf(query,
 		"((CAST(strftime('%s', b.end_at) AS INTEGER) - CAST(strftime('%s', b.start_at) AS INTEGER)) / 60)",
 		"(CAST(strftime('%s', b.start_at) AS INTEGER) / 3600)",
 		"((CAST(strftime('%s', b.start_at) AS INTEGER) % 3600) / 60)",
 		"(CAST(strftime('%s', b.start_at) AS INTEGER) - CAST(strftime('%s', b.cancelled_at) AS INTEGER))",
-		filter)
+		filter,
+		"CAST(strftime('%s', b.start_at) AS INTEGER)",
+		"CAST(strftime('%s', b.end_at) AS INTEGER)")
 }
 
 // reviewFunnelSQL groups the case reviews of a period by source and
@@ -132,18 +135,21 @@ func (s *Store) RoomBookedMinutes(ctx context.Context, from, to time.Time) (map[
 
 // bookedHoursSQL spreads each visit over the UTC hour it starts in and the
 // three after: h0 is what fits in the first hour, h1 and h2 the next
-// hours, h3 the rest.
+// hours, h3 the rest. The visits' instants are read once each, as whole
+// seconds, in a materialised CTE: inlined, PostgreSQL evaluated the
+// conversion again in every CASE that names it, three to five times slower.
 const bookedHoursSQL = `
+WITH v AS MATERIALIZED (
+	SELECT %[6]s AS e, %[7]s AS f
+	FROM bookings AS b
+	WHERE b.start_at >= ? AND b.start_at < ? AND b.status <> 'cancelled'%[5]s
+)
 SELECT hour,
 	SUM(CASE WHEN d < 60 - m THEN d ELSE 60 - m END) AS h0,
 	SUM(CASE WHEN d <= 60 - m THEN 0 WHEN d >= 120 - m THEN 60 ELSE d - (60 - m) END) AS h1,
 	SUM(CASE WHEN d <= 120 - m THEN 0 WHEN d >= 180 - m THEN 60 ELSE d - (120 - m) END) AS h2,
 	SUM(CASE WHEN d <= 180 - m THEN 0 ELSE d - (180 - m) END) AS h3
-FROM (
-	SELECT %[2]s AS hour, %[3]s AS m, %[1]s AS d
-	FROM bookings AS b
-	WHERE b.start_at >= ? AND b.start_at < ? AND b.status <> 'cancelled'%[5]s
-) AS x
+FROM (SELECT e / 3600 AS hour, (e %% 3600) / 60 AS m, (f - e) / 60 AS d FROM v) AS x
 GROUP BY hour`
 
 // BookedHours spreads the minutes BookedMinutes counts over the UTC hours
