@@ -102,7 +102,12 @@ func fullPages() map[string]any {
 		"users":         usersPage{Users: []domain.User{fixUser}, Practitioners: []domain.Practitioner{fixPract}, Edit: fixUser, Roles: roles, Problem: formProblem{Message: "Some fields need attention.", Fields: fieldErrors{"password": "Use at least 10 characters."}}},
 		"hours": hoursPage{P: fixPract, Loc: nyc, Days: weekdayInputs([]domain.WorkingHours{{Weekday: time.Monday, Range: domain.TimeRange{Start: domain.At(9, 0), End: domain.At(12, 30)}}, {Weekday: time.Monday, Range: domain.TimeRange{Start: domain.At(13, 30), End: domain.At(18, 0)}}}),
 			Overrides: []domain.DateOverride{{ID: "o1", Date: domain.Date{Year: 2026, Month: 12, Day: 24}, Note: "Christmas Eve"}},
-			TimeOff:   []domain.TimeOff{{ID: "t1", Start: fixNow, End: fixNow.Add(48 * time.Hour), Reason: "Conference"}}, Form: "timeoff", Problem: formProblem{Message: "Check the dates.", Fields: fieldErrors{"end_date": "The end must be after the start."}}},
+			TimeOff:   []domain.TimeOff{{ID: "t1", Start: fixNow, End: fixNow.Add(48 * time.Hour), Reason: "Conference"}},
+			Busy: []domain.BusyCalendar{
+				{ID: "b1", Label: "Home (Google)", URLHint: "https://calendar.google.com/…", LastFetchedAt: fixNow, Events: 42},
+				{ID: "b2", Label: "Other clinic", URLHint: "https://outlook.office365.com/…", LastFetchedAt: fixNow, Events: 7, Failures: 3, LastError: "The calendar server answered 503 Service Unavailable."},
+			},
+			Form: "timeoff", Problem: formProblem{Message: "Check the dates.", Fields: fieldErrors{"end_date": "The end must be after the start."}}},
 		"feeds": feedsPage{Tokens: []feedRow{{FeedToken: domain.FeedToken{ID: "f1", Privacy: domain.PrivacyInitials, CreatedAt: fixNow}, Owner: "Whole clinic"}}, Practitioners: []domain.Practitioner{fixPract},
 			New: &feedURLs{Owner: "Whole clinic", HTTPS: "https://clinic.example/feeds/abc.ics", Webcal: "webcal://clinic.example/feeds/abc.ics", WebcalHref: "webcal://clinic.example/feeds/abc.ics"}, Privacies: privacies},
 		"notifications": notificationsPage{Messages: msgs, Status: "", Statuses: messageStatuses},

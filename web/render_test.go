@@ -120,7 +120,7 @@ func TestPageContent(t *testing.T) {
 		{"newbooking", []string{"Ada Lovelace", "First available", "Overbook", "Where does it hurt?"}},
 		{"feeds", []string{"webcal://clinic.example/feeds/abc.ics", "https://clinic.example/feeds/abc.ics", "Rotate"}},
 		{"notifications", []string{"dial tcp: connection refused", "Retry", "Dead"}},
-		{"hours", []string{"09:00", "13:30", "Christmas Eve", "Conference", "The end must be after the start."}},
+		{"hours", []string{"09:00", "13:30", "Christmas Eve", "Conference", "The end must be after the start.", "Home (Google)", "42 busy times", "https://outlook.office365.com/…", "Failing 3 times in a row"}},
 	}
 	for _, tc := range tests {
 		html := mustRender(t, tc.page, layout{Title: "T", Clinic: fixClinic, User: &fixUser, CSRF: "c"}, full[tc.page])
