@@ -77,14 +77,32 @@ func TestEmbedBooksACaseReview(t *testing.T) {
 	}
 	b.waitFrameHeight()
 	b.inspectHost("20-embed-overlay")
-	// Tab past the end of the dialog comes back to its close button.
-	b.do(chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.Tab))
+	// Tab from the close button goes into the booking pages; Escape there
+	// (the framed page tells the host) closes the dialog, and focus
+	// returns to the button.
+	b.do(chromedp.KeyEvent(kb.Tab))
+	var focused string
+	b.eval(`document.activeElement.tagName`, &focused)
+	if focused != "IFRAME" {
+		t.Errorf("Tab from the close button focused %s, want the booking frame", focused)
+	}
 	b.do(chromedp.KeyEvent(kb.Escape))
+	b.waitJS(`document.querySelectorAll('[role="dialog"]').length === 0`)
 	var after map[string]any
 	b.eval(`({dialogs: document.querySelectorAll('[role="dialog"]').length, focus: document.activeElement.className})`, &after)
 	if after["dialogs"] != 0.0 || after["focus"] != "fdx-button" {
 		t.Errorf("after Escape: %v; want no dialog and focus back on the button", after)
 	}
+	// Shift+Tab backwards out of the dialog's start comes back into it.
+	b.do(chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.CSS(`[role="dialog"] iframe`)))
+	b.do(chromedp.KeyEvent(kb.Tab, chromedp.KeyModifiers(chromedp.ModifierShift)))
+	var inside bool
+	b.eval(`document.querySelector(".fdx-backdrop").contains(document.activeElement)`, &inside)
+	if !inside {
+		t.Errorf("Shift+Tab from the close button left the dialog")
+	}
+	b.do(chromedp.Click(chromedp.CSS(".fdx-close")))
+	b.waitJS(`document.querySelectorAll('[role="dialog"]').length === 0`)
 
 	// Book in the overlay.
 	b.do(chromedp.Click(chromedp.CSS(".fdx-button")), chromedp.WaitVisible(chromedp.CSS(`[role="dialog"] iframe`)))
