@@ -55,8 +55,10 @@ Written by \`scripts/bench.sh\` — do not edit by hand; run \`$COMMAND\` again.
 Absolute numbers hold for this machine only. The figures that count are the
 **ratios to the raw database baseline measured in the same run**: pgbench
 running the booking transaction itself (\`scripts/loadtest/booking.pgbench\`:
-idempotency key + booking under the exclusion constraint + outbox row, one
-transaction, non-conflicting slots of 20 practitioners).
+the statements of the server's booking batch in one pipeline: booking locks,
+idempotency key, patient upsert, booking under the exclusion constraint,
+three outbox rows, audit row; one round trip and one transaction,
+non-conflicting slots of 40 practitioners).
 
 ## Targets
 
@@ -77,13 +79,13 @@ transaction, non-conflicting slots of 20 practitioners).
 $(for c in 1 8 32; do printf '| pgbench baseline | %s | %s | %s | %s | %s | 100%% | |\n' "$c" "$(baseline_stat "$c" 2)" "$(baseline_stat "$c" 3)" "$(baseline_stat "$c" 4)" "$(baseline_stat "$c" 5)"; done)
 $(for c in 1 8 32; do booking_row "$c"; done)
 
-An HTTP booking does more than the baseline transaction: it checks the slot
-against the practitioner's hours and time off (from the replica's catalog
-copy, see \`CATALOG_CACHE_TTL\`), and writes the patient upsert, the audit
-row and three outbox rows (confirmation, practitioner note, reminder) besides
-the idempotency key and the booking — as one pgx batch, one round trip and
-one implicit transaction — and the outbox worker in the same process then
-sends two emails per booking to the sink. Each client count ran on a fresh
+An HTTP booking sends the baseline's statements (booking locks per quarter
+hour of the block, idempotency key, patient upsert, booking, three outbox
+rows, audit row) as one pgx batch, one round trip and one implicit
+transaction; besides, it checks the slot against the practitioner's hours
+and time off (from the replica's catalog copy, see \`CATALOG_CACHE_TTL\`),
+and the outbox worker in the same process then sends two emails per booking
+to the sink. Each client count ran on a fresh
 database (demo clinic and 40 load-test practitioners) with a replica of its
 own, so that no run finds the calendars filled by the one before.
 PostgreSQL transactions per HTTP booking (1 and 8 clients, from
