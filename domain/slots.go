@@ -65,7 +65,7 @@ func Slots(q SlotQuery) []Interval {
 	shifts := q.shifts(q.From, q.To)
 	work := slices.Clone(shifts).merged()
 	sw := q.newSlotSweep()
-	out := make([]Interval, 0, 2*len(shifts)) // a busy day's block keeps a few; append grows the rest
+	out := make([]Interval, 0, gridPoints(shifts, q.Step)) // at most one slot per grid point: no regrowth
 	w := 0
 	for _, sh := range shifts {
 		for work[w].End.Before(sh.End) {
@@ -74,6 +74,15 @@ func Slots(q SlotQuery) []Interval {
 		out = sw.appendShiftSlots(out, sh, work[w].End)
 	}
 	return slotsSortedDistinct(out)
+}
+
+// gridPoints bounds the slots of the shifts: one per step of each.
+func gridPoints(shifts []Interval, step time.Duration) int {
+	n := 0
+	for _, sh := range shifts {
+		n += int(sh.End.Sub(sh.Start)/step) + 1
+	}
+	return n
 }
 
 // CanBook reports whether a booking starting at start is one Slots(q) would
