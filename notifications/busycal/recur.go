@@ -385,10 +385,29 @@ func (r rule) days(ps time.Time) []time.Time {
 	default:
 		first, last = ps, ps
 	}
+	if r.freq == yearly && len(r.byWeekNo) == 0 && len(r.byMonth) > 0 {
+		return r.monthDays(ps.Year())
+	}
 	var out []time.Time
 	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
 		if r.dayMatches(d, r.freq) && (len(r.byWeekNo) == 0 || r.freq != yearly || r.weekNoMatches(d, ps.Year())) {
 			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// monthDays is days for a YEARLY rule with BYMONTH: only those months'
+// days are looked at (time zone rules are such rules, walked for two
+// centuries).
+func (r rule) monthDays(y int) []time.Time {
+	var out []time.Time
+	for _, m := range r.byMonth {
+		first := time.Date(y, time.Month(m), 1, 0, 0, 0, 0, time.UTC)
+		for d := first; d.Month() == first.Month(); d = d.AddDate(0, 0, 1) {
+			if r.dayMatches(d, r.freq) {
+				out = append(out, d)
+			}
 		}
 	}
 	return out
