@@ -169,9 +169,9 @@ func checkInviteEmail(t *testing.T, h mail.Header, parts []part, msg domain.Mess
 	}
 	for _, p := range parts[:2] {
 		body := string(p.body)
-		wants := []string{n.PractitionerName, "12 River Street", n.CancelPolicy, n.ManageURL, "America/New_York"}
+		wants := []string{n.PractitionerName, "12 River Street", n.CancelPolicy, n.ManageURL, "Eastern Time (New York)"}
 		if msg.Kind == domain.MessageCancellation {
-			wants = []string{n.PractitionerName, "12 River Street", n.BookURL, "America/New_York"}
+			wants = []string{n.PractitionerName, "12 River Street", n.BookURL, "Eastern Time (New York)"}
 		}
 		for _, want := range wants {
 			if p.path == wantPaths[1] {
@@ -218,7 +218,7 @@ func TestComposePatientZone(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, parts := parseMIME(t, writeMsg(t, m))
-	if text := string(parts[0].body); !strings.Contains(text, "2:00 PM – 2:15 PM GMT") || !strings.Contains(text, "Europe/London") {
+	if text := string(parts[0].body); !strings.Contains(text, "2:00 PM – 2:15 PM GMT") || !strings.Contains(text, "UK Time (London)") {
 		t.Errorf("text body does not show the visit in the patient's zone, named:\n%s", text)
 	}
 }

@@ -20,7 +20,7 @@ type view struct {
 	Service      string
 	CaseReview   bool
 	When         string // "Tuesday 1 December 2026, 9:00 AM – 9:15 AM EST"
-	Zone         string // the IANA name of the zone When is in
+	Zone         string // the zone When is in, named for people: "Eastern Time (New York)"
 	Previous     string // the old time of a rescheduled visit, "" otherwise
 	WhatToBring  string
 	Room         string // the room; only when the clinic tells patients (or for staff)
@@ -53,7 +53,7 @@ func newView(m domain.Message) view {
 		Service:      oneLine(n.ServiceName),
 		CaseReview:   n.ServiceKind == domain.KindCaseReview,
 		When:         when(n.Start.In(loc), n.End.In(loc)),
-		Zone:         zoneName,
+		Zone:         domain.ZoneName(zoneName),
 		WhatToBring:  cleanText(n.WhatToBring),
 		Room:         oneLine(n.Room),
 		CancelPolicy: cleanText(n.CancelPolicy),
