@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/frontdesk/frontdesk/api/auth"
 	"github.com/frontdesk/frontdesk/domain"
 )
 
@@ -97,7 +98,7 @@ func (s *Server) createBooking(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	req, err := decodeBookingRequest(body, actor(c))
+	req, err := decodeBookingRequest(body, auth.Actor(c))
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/frontdesk/frontdesk/api/auth"
 	"github.com/frontdesk/frontdesk/domain"
 )
 
@@ -282,6 +283,6 @@ func boolParam(c echo.Context, name string) (bool, error) {
 }
 
 func isStaff(c echo.Context) bool {
-	_, ok := UserFrom(c)
+	_, ok := auth.UserFrom(c)
 	return ok
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/frontdesk/frontdesk/api/auth"
 	"github.com/frontdesk/frontdesk/storage/storagetest"
 )
 
@@ -166,7 +167,7 @@ func TestTrustedProxyRateLimits(t *testing.T) {
 }
 
 // TestSignInLimitedPerAddress: one address spraying many emails is cut off
-// after signInAddrBurst failures; another address still signs in.
+// after auth.SignInAddrBurst failures; another address still signs in.
 func TestSignInLimitedPerAddress(t *testing.T) {
 	e := newEnv(t, storagetest.Open(t, storagetest.SQLite), 0, func(s *Server) {
 		s.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
@@ -174,7 +175,7 @@ func TestSignInLimitedPerAddress(t *testing.T) {
 	proxy := startProxy(t, e.ts.URL)
 	sprayer := proxiedClient("127.0.0.5")
 	tried := 0
-	for i := range signInAddrBurst + 5 {
+	for i := range auth.SignInAddrBurst + 5 {
 		r := doWith(t, sprayer, proxy, "", req{method: "POST", path: "/api/v1/auth/tokens",
 			body: map[string]string{"email": "nobody" + string(rune('a'+i)) + "@example.com", "password": "wrong-password"}})
 		if r.status == http.StatusTooManyRequests {
@@ -185,8 +186,8 @@ func TestSignInLimitedPerAddress(t *testing.T) {
 		}
 		tried++
 	}
-	if tried != signInAddrBurst {
-		t.Errorf("one address tried %d emails, want %d", tried, signInAddrBurst)
+	if tried != auth.SignInAddrBurst {
+		t.Errorf("one address tried %d emails, want %d", tried, auth.SignInAddrBurst)
 	}
 	other := proxiedClient("127.0.0.6")
 	doWith(t, other, proxy, "", req{method: "POST", path: "/api/v1/auth/tokens",
@@ -199,9 +200,12 @@ func TestSignInLimitedPerAddress(t *testing.T) {
 // TestSignInHashingIsCapped: with every hashing slot taken, a sign-in waits
 // its turn and is then told to retry; it never hashes beside them.
 func TestSignInHashingIsCapped(t *testing.T) {
-	e := newEnv(t, storagetest.Open(t, storagetest.SQLite), 0, func(s *Server) { s.hashWait = 200 * time.Millisecond })
-	for range maxConcurrentHashes {
-		e.srv.hashing <- struct{}{}
+	e := newEnv(t, storagetest.Open(t, storagetest.SQLite), 0, func(s *Server) {
+		s.Auth = auth.New(s.Store, s.Clock, s.BaseURL)
+		s.Auth.HashWait = 200 * time.Millisecond
+	})
+	for range auth.MaxConcurrentHashes {
+		e.srv.Auth.Hashing <- struct{}{}
 	}
 	began := time.Now()
 	r := e.do(req{method: "POST", path: "/api/v1/auth/tokens", body: map[string]string{"email": "admin@clinic.example", "password": testPassword}})
@@ -212,6 +216,6 @@ func TestSignInHashingIsCapped(t *testing.T) {
 	if took := time.Since(began); took < 200*time.Millisecond {
 		t.Errorf("refused after %v, want a wait of the 200ms queue time", took)
 	}
-	<-e.srv.hashing
+	<-e.srv.Auth.Hashing
 	e.do(req{method: "POST", path: "/api/v1/auth/tokens", body: map[string]string{"email": "admin@clinic.example", "password": testPassword}}).want(t, 201, "sign-in with a slot free")
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/frontdesk/frontdesk/api/problem"
 	"github.com/frontdesk/frontdesk/domain"
 )
 
@@ -49,7 +50,7 @@ func requireJSON(contentType string) error {
 	if err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json")) {
 		return nil
 	}
-	return &requestError{status: http.StatusUnsupportedMediaType, detail: "Send the body as application/json."}
+	return &problem.RequestError{Status: http.StatusUnsupportedMediaType, Detail: "Send the body as application/json."}
 }
 
 // decodeJSON is the pure part of decodeStrict, shared with the fuzz target.

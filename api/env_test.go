@@ -18,6 +18,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/frontdesk/frontdesk/api/auth"
+	"github.com/frontdesk/frontdesk/api/problem"
 	"github.com/frontdesk/frontdesk/domain"
 	"github.com/frontdesk/frontdesk/storage"
 	"github.com/frontdesk/frontdesk/storage/storagetest"
@@ -132,7 +134,7 @@ func (e *env) addUsers() {
 const testPassword = "correct horse battery"
 
 var testPasswordHash = func() string {
-	h, err := HashPassword(testPassword)
+	h, err := auth.HashPassword(testPassword)
 	if err != nil {
 		panic(err)
 	}
@@ -143,18 +145,18 @@ var testPasswordHash = func() string {
 // cookie sign-in, a page showing the CSRF token, and a sign-out.
 func addTestRoutes(s *Server, e *echo.Echo) {
 	e.POST("/test/login", func(c echo.Context) error {
-		u, err := s.SignIn(c.Request().Context(), c.FormValue("email"), c.FormValue("password"), c.RealIP())
+		u, err := s.Auth.SignIn(c.Request().Context(), c.FormValue("email"), c.FormValue("password"), c.RealIP())
 		if err != nil {
 			return err
 		}
-		if err := s.StartSession(c, u); err != nil {
+		if err := s.Auth.StartSession(c, u); err != nil {
 			return err
 		}
-		return c.String(http.StatusOK, CSRFToken(c))
+		return c.String(http.StatusOK, auth.CSRFToken(c))
 	})
-	e.GET("/test/csrf", func(c echo.Context) error { return c.String(http.StatusOK, CSRFToken(c)) })
+	e.GET("/test/csrf", func(c echo.Context) error { return c.String(http.StatusOK, auth.CSRFToken(c)) })
 	e.POST("/test/logout", func(c echo.Context) error {
-		if err := s.EndSession(c); err != nil {
+		if err := s.Auth.EndSession(c); err != nil {
 			return err
 		}
 		return c.NoContent(http.StatusNoContent)
@@ -182,7 +184,7 @@ func (r response) json(t testing.TB) map[string]any {
 // fields returns the field names of a problem's errors.
 func (r response) fields(t testing.TB) []string {
 	t.Helper()
-	var p problem
+	var p problem.Document
 	if err := json.Unmarshal(r.body, &p); err != nil {
 		t.Fatalf("problem %d: %v: %s", r.status, err, r.body)
 	}

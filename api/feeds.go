@@ -11,6 +11,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/frontdesk/frontdesk/api/problem"
+	"github.com/frontdesk/frontdesk/api/ratelimit"
 	"github.com/frontdesk/frontdesk/domain"
 )
 
@@ -61,8 +63,8 @@ func (s *Server) feed(c echo.Context) error {
 		return err
 	}
 	if s.feedLimits != nil {
-		if ok, wait := s.feedLimits.take(tok.ID); !ok {
-			return &tooManyError{retryAfter: wait}
+		if ok, wait := s.feedLimits.Take(tok.ID); !ok {
+			return problem.TooMany(wait)
 		}
 	}
 	if conditional {
@@ -185,14 +187,14 @@ func slug(name string) string {
 
 // newFeedLimits is the per-token limiter for perMinute (0 = the default;
 // negative = none).
-func newFeedLimits(perMinute int) *limiterSet {
+func newFeedLimits(perMinute int) *ratelimit.Set {
 	if perMinute < 0 {
 		return nil
 	}
 	if perMinute == 0 {
 		perMinute = feedRatePerMin
 	}
-	return newLimiterSet(time.Minute/time.Duration(perMinute), perMinute)
+	return ratelimit.New(time.Minute/time.Duration(perMinute), perMinute)
 }
 
 // manageCalendar handles GET /api/v1/manage/{token}/calendar.ics: the

@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/frontdesk/frontdesk/api/auth"
 	"github.com/frontdesk/frontdesk/domain"
 )
 
@@ -45,7 +46,7 @@ func (s *Server) listFeedTokens(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	u, _ := UserFrom(c)
+	u, _ := auth.UserFrom(c)
 	out := make([]feedTokenJSON, 0, len(list))
 	for _, t := range list {
 		if t.RevokedAt.IsZero() && (isDesk(c) || (t.PractitionerID != "" && u.Can(t.PractitionerID))) {
@@ -87,7 +88,7 @@ func (s *Server) createFeedToken(c echo.Context) error {
 		return domain.ErrForbidden
 	}
 	raw, hash := domain.NewToken()
-	u, _ := UserFrom(c)
+	u, _ := auth.UserFrom(c)
 	t := domain.FeedToken{ID: domain.NewID(), PractitionerID: in.PractitionerID, Hash: hash,
 		Privacy: domain.Privacy(in.Privacy), CreatedBy: u.ID, CreatedAt: s.Clock.Now()}
 	if err := s.Store.CreateFeedToken(ctx, &t); err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/frontdesk/frontdesk/api/auth"
 	"github.com/frontdesk/frontdesk/domain"
 )
 
@@ -104,7 +105,7 @@ func (s *Server) listBookings(c echo.Context) error {
 
 func (s *Server) bookingFilter(c echo.Context) (domain.BookingFilter, error) {
 	f := domain.BookingFilter{Limit: maxListedBookings, PractitionerID: c.QueryParam("practitioner_id"), PatientID: c.QueryParam("patient_id")}
-	u, _ := UserFrom(c)
+	u, _ := auth.UserFrom(c)
 	if u.Role == domain.RolePractitioner {
 		if f.PractitionerID == "" {
 			f.PractitionerID = u.PractitionerID
@@ -226,7 +227,7 @@ func (s *Server) rescheduleBooking(c echo.Context) error {
 			return err
 		}
 	}
-	got, err := s.Scheduler.Move(c.Request().Context(), domain.MoveRequest{Actor: actor(c), ID: d.ID, Start: start,
+	got, err := s.Scheduler.Move(c.Request().Context(), domain.MoveRequest{Actor: auth.Actor(c), ID: d.ID, Start: start,
 		PractitionerID: in.PractitionerID, RoomID: in.RoomID, Overbook: in.Overbook, OverbookRoom: in.OverbookRoom})
 	if err != nil {
 		return err
@@ -244,7 +245,7 @@ func (s *Server) cancelBooking(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	got, err := s.Scheduler.Cancel(c.Request().Context(), actor(c), d.ID, in.Reason)
+	got, err := s.Scheduler.Cancel(c.Request().Context(), auth.Actor(c), d.ID, in.Reason)
 	if err != nil {
 		return err
 	}
@@ -272,7 +273,7 @@ func (s *Server) setBookingStatus(c echo.Context) error {
 	default:
 		return domain.Invalid("status", "Use arrived, completed, no_show or confirmed; cancel with the cancel action.")
 	}
-	got, err := s.Scheduler.SetStatus(c.Request().Context(), actor(c), d.ID, st)
+	got, err := s.Scheduler.SetStatus(c.Request().Context(), auth.Actor(c), d.ID, st)
 	if err != nil {
 		return err
 	}
@@ -293,7 +294,7 @@ func (s *Server) setStaffNotes(c echo.Context) error {
 	if err := decodeStrict(c, &in); err != nil {
 		return err
 	}
-	got, err := s.Scheduler.SetStaffNotes(c.Request().Context(), actor(c), d.ID, in.StaffNotes)
+	got, err := s.Scheduler.SetStaffNotes(c.Request().Context(), auth.Actor(c), d.ID, in.StaffNotes)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/frontdesk/frontdesk/api/problem"
 	"github.com/frontdesk/frontdesk/domain"
 	"github.com/frontdesk/frontdesk/storage/storagetest"
 )
@@ -30,7 +31,7 @@ func FuzzDecodeBookingRequest(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		if _, err := decodeBookingRequest(body, domain.ActorPatient); err != nil {
-			if st := ProblemStatus(err); st < 400 || st >= 500 {
+			if st := problem.Status(err); st < 400 || st >= 500 {
 				t.Fatalf("decodeBookingRequest(%q) = %v with status %d", body, err, st)
 			}
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/frontdesk/frontdesk/api/auth"
 	"github.com/frontdesk/frontdesk/domain"
 )
 
@@ -24,7 +25,7 @@ func pathID(c echo.Context, name string) (string, error) {
 // mayActFor answers 403 unless the signed-in user may act on the
 // practitioner's schedule.
 func mayActFor(c echo.Context, practitionerID string) error {
-	u, ok := UserFrom(c)
+	u, ok := auth.UserFrom(c)
 	if !ok {
 		return domain.ErrUnauthorized
 	}
@@ -36,14 +37,14 @@ func mayActFor(c echo.Context, practitionerID string) error {
 
 // isDesk reports whether the user sees every practitioner's data.
 func isDesk(c echo.Context) bool {
-	u, ok := UserFrom(c)
+	u, ok := auth.UserFrom(c)
 	return ok && (u.Role == domain.RoleAdmin || u.Role == domain.RoleFrontDesk)
 }
 
 // audit records a setup change by the signed-in user.
 func (s *Server) audit(ctx context.Context, c echo.Context, action, entityType, entityID string, before, after any) error {
 	e := domain.AuditEntry{
-		ID: domain.NewID(), At: s.Clock.Now(), Actor: actor(c), Action: action,
+		ID: domain.NewID(), At: s.Clock.Now(), Actor: auth.Actor(c), Action: action,
 		EntityType: entityType, EntityID: entityID, Before: before, After: after,
 	}
 	if err := s.Store.RecordAudit(ctx, e); err != nil {
@@ -79,3 +80,14 @@ func minutes(n int) time.Duration { return time.Duration(n) * time.Minute }
 func asDomain(err error, target **domain.Error) bool {
 	return errors.As(err, target)
 }
+
+// actor is who the request acts as: the staff user or the patient.
+func actor(c echo.Context) domain.Actor { return auth.Actor(c) }
+
+// UserFrom returns the signed-in staff user of the request, if any (as
+// auth.UserFrom does; kept here for the API's own handlers).
+func UserFrom(c echo.Context) (domain.User, bool) { return auth.UserFrom(c) }
+
+// RequireRole answers 401 without a signed-in user and 403 for other
+// roles (auth.RequireRole).
+func RequireRole(roles ...domain.Role) echo.MiddlewareFunc { return auth.RequireRole(roles...) }

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/frontdesk/frontdesk/api/auth"
+	"github.com/frontdesk/frontdesk/api/problem"
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -52,13 +54,13 @@ func (s *Server) MetricsHandler() http.Handler {
 	prom := promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.MetricsToken != "" {
-			raw, ok := bearerToken(r)
+			raw, ok := auth.BearerToken(r)
 			if !ok || subtle.ConstantTimeCompare([]byte(raw), []byte(s.MetricsToken)) != 1 {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
 				w.Header().Set(echo.HeaderContentType, "application/problem+json")
 				w.WriteHeader(http.StatusUnauthorized)
-				_ = jsonEncode(w, problem{Type: "about:blank", Title: http.StatusText(http.StatusUnauthorized), Status: http.StatusUnauthorized,
-					Detail: "Metrics need the METRICS_TOKEN bearer token.", Errors: []fieldProblem{}})
+				_ = jsonEncode(w, problem.Document{Type: "about:blank", Title: http.StatusText(http.StatusUnauthorized), Status: http.StatusUnauthorized,
+					Detail: "Metrics need the METRICS_TOKEN bearer token.", Errors: []problem.Field{}})
 				return
 			}
 		}

@@ -12,10 +12,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
-)
 
-// maxBodyBytes bounds every request body; larger ones are answered 413.
-const maxBodyBytes = 64 << 10
+	"github.com/frontdesk/frontdesk/api/problem"
+)
 
 const ctxRequestID = "fd.request_id"
 
@@ -143,11 +142,11 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 func bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
-		if req.ContentLength > maxBodyBytes {
+		if req.ContentLength > problem.MaxBodyBytes {
 			return echo.ErrStatusRequestEntityTooLarge
 		}
 		if req.Body != nil {
-			req.Body = http.MaxBytesReader(c.Response(), req.Body, maxBodyBytes)
+			req.Body = http.MaxBytesReader(c.Response(), req.Body, problem.MaxBodyBytes)
 		}
 		return next(c)
 	}

@@ -1,9 +1,7 @@
 package api
 
 import (
-	"errors"
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -108,46 +106,6 @@ func (s *Server) updateRoom(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"room": toRoomJSON(got)})
-}
-
-// roomVisitJSON is a visit that still holds a room being deactivated.
-type roomVisitJSON struct {
-	BookingID      string `json:"booking_id"`
-	Start          string `json:"start"`
-	End            string `json:"end"`
-	PractitionerID string `json:"practitioner_id"`
-	ServiceID      string `json:"service_id"`
-	Patient        string `json:"patient"`
-}
-
-// roomVisits lists the visits a *domain.RoomInUseError names, nil for any
-// other error.
-func roomVisits(err error) []roomVisitJSON {
-	var in *domain.RoomInUseError
-	if !errors.As(err, &in) {
-		return nil
-	}
-	out := make([]roomVisitJSON, len(in.Visits))
-	for i, d := range in.Visits {
-		out[i] = roomVisitJSON{BookingID: d.ID, Start: rfc3339(d.Start, time.UTC), End: rfc3339(d.End, time.UTC),
-			PractitionerID: d.PractitionerID, ServiceID: d.ServiceID, Patient: d.Patient.Name}
-	}
-	return out
-}
-
-// conflictJSON names what a 409 says is taken.
-type conflictJSON struct {
-	Kind string `json:"kind"`
-	ID   string `json:"id"`
-}
-
-// conflictOf is the "conflict" member of err's problem, nil when err names nothing.
-func conflictOf(err error) *conflictJSON {
-	t, ok := domain.TakenOf(err)
-	if !ok || t.ID == "" {
-		return nil
-	}
-	return &conflictJSON{Kind: string(t.Kind), ID: t.ID}
 }
 
 // roomIDOf is a booking's room id for JSON: null when it has none.

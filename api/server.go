@@ -8,12 +8,13 @@ import (
 	"errors"
 	"log/slog"
 	"net/netip"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/frontdesk/frontdesk/api/auth"
+	"github.com/frontdesk/frontdesk/api/ratelimit"
 	"github.com/frontdesk/frontdesk/domain"
 )
 
@@ -35,6 +36,9 @@ type Server struct {
 	// MetricsToken, when set, is the bearer token /metrics wants
 	// (METRICS_TOKEN); unset, /metrics is not served on this listener.
 	MetricsToken string
+	// Auth signs staff in and resolves their credentials; nil = one over
+	// Store. Share one with package web so both doors see the same sessions.
+	Auth *auth.Auth
 	// HTMLError, when set, answers errors for non-API paths (the web pages);
 	// it returns false to fall back to problem+json.
 	HTMLError func(c echo.Context, err error) bool
@@ -63,23 +67,9 @@ type Server struct {
 	// one over the same store); nil = those routes answer 503.
 	Inbox *domain.Inbox
 
-	signInFailures     *limiterSet   // per email and address
-	signInAddrFailures *limiterSet   // per address
-	hashing            chan struct{} // the password-hashing semaphore
-	hashWait           time.Duration // how long a sign-in queues for it; 0 = defaultHashWait
-	feedLimits         *limiterSet   // nil = feeds not limited
-	feedCache          *renderCache  // rendered feeds by ETag
+	feedLimits *ratelimit.Set // nil = feeds not limited
+	feedCache  *renderCache   // rendered feeds by ETag
 }
-
-// Sign-in failures allowed per email and address: a burst, then one a
-// minute; per address, whatever the emails: a larger burst, then one every
-// 30 seconds.
-const (
-	signInBurst     = 5
-	signInEvery     = time.Minute
-	signInAddrBurst = 20
-	signInAddrEvery = 30 * time.Second
-)
 
 // Echo returns an echo instance with all middleware and every API route
 // registered; package web adds its routes to it.
@@ -94,11 +84,8 @@ func (s *Server) Echo() *echo.Echo {
 		s.Registry = prometheus.NewRegistry()
 		s.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
-	s.signInFailures = newLimiterSet(signInEvery, signInBurst)
-	s.signInAddrFailures = newLimiterSet(signInAddrEvery, signInAddrBurst)
-	s.hashing = make(chan struct{}, maxConcurrentHashes)
-	if s.hashWait == 0 {
-		s.hashWait = defaultHashWait
+	if s.Auth == nil {
+		s.Auth = auth.New(s.Store, s.Clock, s.BaseURL)
 	}
 	s.feedLimits = newFeedLimits(s.FeedRateLimit)
 	s.feedCache = newRenderCache(feedCacheBytes)
@@ -114,7 +101,7 @@ func (s *Server) Echo() *echo.Echo {
 	e.IPExtractor = clientIPExtractor(s.TrustedProxies)
 	e.HTTPErrorHandler = s.handleError
 	e.Use(requestIDMiddleware, s.observe(s.durationHistogram(), &metricLabels{e: e}), s.recoverMiddleware,
-		securityHeaders, bodyLimit, s.Authenticate(), csrfMiddleware, publicWriteLimit(s.PublicRateLimit))
+		securityHeaders, bodyLimit, s.Auth.Authenticate(), auth.CSRF, publicWriteLimit(s.PublicRateLimit))
 	s.routes(e)
 	return e
 }
@@ -147,9 +134,9 @@ func (s *Server) routes(e *echo.Echo) {
 	e.HEAD("/feeds/:file", s.feed)
 
 	v1 := e.Group("/api/v1")
-	staff := RequireRole(domain.RoleAdmin, domain.RoleFrontDesk, domain.RolePractitioner)
-	desk := RequireRole(domain.RoleAdmin, domain.RoleFrontDesk)
-	admin := RequireRole(domain.RoleAdmin)
+	staff := auth.RequireRole(domain.RoleAdmin, domain.RoleFrontDesk, domain.RolePractitioner)
+	desk := auth.RequireRole(domain.RoleAdmin, domain.RoleFrontDesk)
+	admin := auth.RequireRole(domain.RoleAdmin)
 
 	// Public.
 	v1.GET("/services", s.listServices)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/frontdesk/frontdesk/api/auth"
 	"github.com/frontdesk/frontdesk/domain"
 )
 
@@ -387,7 +388,7 @@ func TestSignInFailures(t *testing.T) {
 		if wrongPw.json(t)["detail"] != noUser.json(t)["detail"] {
 			t.Errorf("wrong password says %s, unknown email %s; want the same", wrongPw.body, noUser.body)
 		}
-		for range signInBurst - 1 {
+		for range auth.SignInBurst - 1 {
 			e.do(req{method: "POST", path: "/api/v1/auth/tokens", body: map[string]any{"email": "admin@clinic.example", "password": "wrong password"}}).want(t, 401, "wrong password")
 		}
 		r := e.do(req{method: "POST", path: "/api/v1/auth/tokens", body: map[string]any{"email": "admin@clinic.example", "password": testPassword}}).want(t, 429, "after too many failures")
@@ -476,14 +477,14 @@ func TestCookieSessionCSRF(t *testing.T) {
 		resp.Body.Close()
 		var session *http.Cookie
 		for _, c := range resp.Cookies() {
-			if c.Name == SessionCookie {
+			if c.Name == auth.SessionCookie {
 				session = c
 			}
 		}
 		if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteLaxMode || !session.Secure || session.Path != "/" {
 			t.Fatalf("session cookie = %+v, want HttpOnly, SameSite=Lax, Secure, Path=/", session)
 		}
-		cookie := map[string]string{"Cookie": SessionCookie + "=" + session.Value}
+		cookie := map[string]string{"Cookie": auth.SessionCookie + "=" + session.Value}
 		csrf := string(e.do(req{method: "GET", path: "/test/csrf", header: cookie}).want(t, 200, "csrf page").body)
 		if len(csrf) < 20 {
 			t.Fatalf("CSRFToken = %q", csrf)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/frontdesk/frontdesk/api/auth"
 	"github.com/frontdesk/frontdesk/domain"
 )
 
@@ -31,7 +32,7 @@ func (s *Server) createToken(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	u, err := s.SignIn(ctx, in.Email, in.Password, c.RealIP())
+	u, err := s.Auth.SignIn(ctx, in.Email, in.Password, c.RealIP())
 	if err != nil {
 		return err
 	}
@@ -42,7 +43,7 @@ func (s *Server) createToken(c echo.Context) error {
 		name = "API token"
 	}
 	cred := domain.Credential{ID: domain.NewID(), UserID: u.ID, Hash: hash, Kind: domain.CredentialToken,
-		Name: name, CreatedAt: now, ExpiresAt: now.Add(apiTokenTTL)}
+		Name: name, CreatedAt: now, ExpiresAt: now.Add(auth.TokenTTL)}
 	if err := s.Store.CreateCredential(ctx, &cred); err != nil {
 		return err
 	}
@@ -52,7 +53,7 @@ func (s *Server) createToken(c echo.Context) error {
 // deleteCurrentToken handles DELETE /api/v1/auth/tokens/current: the
 // token (or session) the request came with stops working.
 func (s *Server) deleteCurrentToken(c echo.Context) error {
-	if err := s.EndSession(c); err != nil {
+	if err := s.Auth.EndSession(c); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/frontdesk/frontdesk/api/problem"
 	"github.com/frontdesk/frontdesk/domain"
 )
 
@@ -49,10 +50,10 @@ func TestDecodeJSON(t *testing.T) {
 			if err == nil {
 				return
 			}
-			if got := ProblemStatus(err); got != http.StatusBadRequest {
+			if got := problem.Status(err); got != http.StatusBadRequest {
 				t.Errorf("decodeJSON(%q) status = %d, want 400", tt.in, got)
 			}
-			p := problemFor(err)
+			p := problem.For(err)
 			field := ""
 			if len(p.Errors) > 0 {
 				field = p.Errors[0].Field
@@ -77,8 +78,8 @@ func TestRequireJSON(t *testing.T) {
 		if (err == nil) != ok {
 			t.Errorf("requireJSON(%q) = %v, want ok %v", ct, err, ok)
 		}
-		if err != nil && ProblemStatus(err) != http.StatusUnsupportedMediaType {
-			t.Errorf("requireJSON(%q) status = %d, want 415", ct, ProblemStatus(err))
+		if err != nil && problem.Status(err) != http.StatusUnsupportedMediaType {
+			t.Errorf("requireJSON(%q) status = %d, want 415", ct, problem.Status(err))
 		}
 	}
 }
@@ -95,7 +96,7 @@ func TestProblemStatus(t *testing.T) {
 		{domain.ErrForbidden, 403},
 		{domain.ErrUnauthorized, 401},
 		{domain.ErrUnavailable, 503},
-		{&tooManyError{retryAfter: time.Second}, 429},
+		{problem.TooMany(time.Second), 429},
 		{errors.New("pq: secret table"), 500},
 		{echo.ErrNotFound, 404},
 		{echo.ErrMethodNotAllowed, 405},
@@ -103,54 +104,27 @@ func TestProblemStatus(t *testing.T) {
 		{badRequest("x", "y"), 400},
 	}
 	for _, tt := range tests {
-		if got := ProblemStatus(tt.err); got != tt.want {
-			t.Errorf("ProblemStatus(%v) = %d, want %d", tt.err, got, tt.want)
+		if got := problem.Status(tt.err); got != tt.want {
+			t.Errorf("problem.Status(%v) = %d, want %d", tt.err, got, tt.want)
 		}
 	}
 }
 
 func TestProblemHidesInternalErrors(t *testing.T) {
-	p := problemFor(fmt.Errorf("insert booking: %w", errors.New(`pq: relation "bookings" does not exist`)))
+	p := problem.For(fmt.Errorf("insert booking: %w", errors.New(`pq: relation "bookings" does not exist`)))
 	if p.Status != 500 || strings.Contains(p.Detail, "bookings") {
-		t.Errorf("problemFor(internal) = %+v, want a 500 with a generic detail", p)
+		t.Errorf("For(internal) = %+v, want a 500 with a generic detail", p)
 	}
-	p = problemFor(domain.ErrSlotTaken)
+	p = problem.For(domain.ErrSlotTaken)
 	if !strings.Contains(p.Detail, "just taken") {
-		t.Errorf("problemFor(ErrSlotTaken).Detail = %q, want it to say the time was just taken", p.Detail)
+		t.Errorf("For(ErrSlotTaken).Detail = %q, want it to say the time was just taken", p.Detail)
 	}
 	v := domain.Validation{}
 	v.Add("patient.email", "Give a valid email address.")
 	v.Add("start", "Choose a time.")
-	p = problemFor(v.Err())
+	p = problem.For(v.Err())
 	if len(p.Errors) != 2 || p.Errors[0].Field != "patient.email" || p.Errors[1].Field != "start" {
-		t.Errorf("problemFor(validation).Errors = %+v, want patient.email and start", p.Errors)
-	}
-}
-
-func TestPassword(t *testing.T) {
-	h, err := HashPassword("correct horse battery")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(h, "$argon2id$v=19$m=") {
-		t.Errorf("HashPassword = %q, want a PHC argon2id string", h)
-	}
-	h2, _ := HashPassword("correct horse battery")
-	if h == h2 {
-		t.Error("two hashes of one password are equal; the salt is not random")
-	}
-	if !CheckPassword(h, "correct horse battery") {
-		t.Error("CheckPassword(right) = false")
-	}
-	for _, bad := range []string{"correct horse batter", "", "Correct horse battery"} {
-		if CheckPassword(h, bad) {
-			t.Errorf("CheckPassword(%q) = true", bad)
-		}
-	}
-	for _, malformed := range []string{"", "plain", "$argon2i$v=19$m=1,t=1,p=1$AA$AA", "$argon2id$v=19$m=99999999,t=1,p=1$AA$AA"} {
-		if CheckPassword(malformed, "x") {
-			t.Errorf("CheckPassword(%q) = true", malformed)
-		}
+		t.Errorf("For(validation).Errors = %+v, want patient.email and start", p.Errors)
 	}
 }
 
@@ -165,25 +139,6 @@ func TestMaskPath(t *testing.T) {
 		if got := maskPath(in); got != want {
 			t.Errorf("maskPath(%q) = %q, want %q", in, got, want)
 		}
-	}
-}
-
-func TestLimiterSet(t *testing.T) {
-	l := newLimiterSet(time.Hour, 2)
-	for i := range 2 {
-		if ok, _ := l.take("a"); !ok {
-			t.Fatalf("take %d refused within the burst", i)
-		}
-	}
-	ok, wait := l.take("a")
-	if ok || wait <= 0 {
-		t.Errorf("take past the burst = %v, %v; want refused with a wait", ok, wait)
-	}
-	if ok, _ := l.take("b"); !ok {
-		t.Error("another key was refused")
-	}
-	if limited, _ := l.exhausted("a"); !limited {
-		t.Error("exhausted(a) = false after the burst")
 	}
 }
 

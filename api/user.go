@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/frontdesk/frontdesk/api/auth"
 	"github.com/frontdesk/frontdesk/domain"
 )
 
@@ -145,7 +146,7 @@ func (s *Server) saveUser(c echo.Context, u *domain.User, password string, creat
 		return err
 	}
 	if password != "" {
-		hash, err := HashPassword(password)
+		hash, err := auth.HashPassword(password)
 		if err != nil {
 			return err
 		}

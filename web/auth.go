@@ -8,7 +8,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/frontdesk/frontdesk/api"
+	"github.com/frontdesk/frontdesk/api/auth"
+	"github.com/frontdesk/frontdesk/api/problem"
 	"github.com/frontdesk/frontdesk/domain"
 )
 
@@ -16,7 +17,7 @@ import (
 func (s *Site) requireStaff() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if _, ok := api.UserFrom(c); !ok {
+			if _, ok := auth.UserFrom(c); !ok {
 				return seeOther(c, "/staff/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
 			}
 			return next(c)
@@ -28,7 +29,7 @@ func (s *Site) requireStaff() echo.MiddlewareFunc {
 func requireRole(roles ...domain.Role) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if u, ok := api.UserFrom(c); !ok || !slices.Contains(roles, u.Role) {
+			if u, ok := auth.UserFrom(c); !ok || !slices.Contains(roles, u.Role) {
 				return domain.ErrForbidden
 			}
 			return next(c)
@@ -38,7 +39,7 @@ func requireRole(roles ...domain.Role) echo.MiddlewareFunc {
 
 // staffActor is the signed-in user as the domain's actor.
 func staffActor(c echo.Context) domain.Actor {
-	u, _ := api.UserFrom(c)
+	u, _ := auth.UserFrom(c)
 	return domain.ActorOf(u)
 }
 
@@ -51,7 +52,7 @@ type loginPage struct {
 
 // loginForm handles GET /staff/login.
 func (s *Site) loginForm(c echo.Context) error {
-	if _, ok := api.UserFrom(c); ok {
+	if _, ok := auth.UserFrom(c); ok {
 		return seeOther(c, safeNext(c.QueryParam("next")))
 	}
 	return s.render(c, http.StatusOK, "login", "Staff sign-in", loginPage{Next: c.QueryParam("next")})
@@ -61,16 +62,16 @@ func (s *Site) loginForm(c echo.Context) error {
 // re-renders the form with the reason.
 func (s *Site) login(c echo.Context) error {
 	d := loginPage{Email: trimmed(c.FormValue("email")), Next: c.FormValue("next")}
-	u, err := s.API.SignIn(c.Request().Context(), d.Email, c.FormValue("password"), c.RealIP())
+	u, err := s.Auth.SignIn(c.Request().Context(), d.Email, c.FormValue("password"), c.RealIP())
 	if err != nil {
 		p, ok := problemOf(err)
 		if !ok {
 			return err
 		}
 		d.Error = p.Message
-		return s.render(c, api.ProblemStatus(err), "login", "Staff sign-in", d)
+		return s.render(c, problem.Status(err), "login", "Staff sign-in", d)
 	}
-	if err := s.API.StartSession(c, u); err != nil {
+	if err := s.Auth.StartSession(c, u); err != nil {
 		return err
 	}
 	return seeOther(c, safeNext(d.Next))
@@ -78,7 +79,7 @@ func (s *Site) login(c echo.Context) error {
 
 // logout handles POST /staff/logout.
 func (s *Site) logout(c echo.Context) error {
-	if err := s.API.EndSession(c); err != nil {
+	if err := s.Auth.EndSession(c); err != nil {
 		return err
 	}
 	return seeOther(c, "/staff/login")

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/frontdesk/frontdesk/api"
+	"github.com/frontdesk/frontdesk/api/auth"
 	"github.com/frontdesk/frontdesk/domain"
 	"github.com/frontdesk/frontdesk/domain/domaintest"
 	"github.com/frontdesk/frontdesk/notifications"
@@ -42,9 +43,10 @@ func startApp(t *testing.T, opts ...func(*Site)) *app {
 	ts := httptest.NewUnstartedServer(nil)
 	a.URL = "http://" + ts.Listener.Addr().String()
 	a.Scheduler = &domain.Scheduler{Store: store, Clock: a.Clock, BaseURL: a.URL}
-	srv := &api.Server{Store: store, Scheduler: a.Scheduler, Clock: a.Clock, Logger: log, BaseURL: a.URL,
+	authn := auth.New(store, a.Clock, a.URL)
+	srv := &api.Server{Store: store, Scheduler: a.Scheduler, Clock: a.Clock, Logger: log, BaseURL: a.URL, Auth: authn,
 		Feeds: &domain.Feeds{Store: store, State: store, Clock: a.Clock}, RenderFeed: notifications.FeedCalendar}
-	site := &Site{Scheduler: a.Scheduler, Store: store, API: srv, Clock: a.Clock, Logger: log}
+	site := &Site{Scheduler: a.Scheduler, Store: store, Auth: authn, BaseURL: a.URL, Clock: a.Clock, Logger: log}
 	for _, o := range opts {
 		o(site)
 	}
@@ -94,7 +96,7 @@ func (a *app) seed(t *testing.T) {
 func (a *app) addStaff(t *testing.T, email string, role domain.Role) string {
 	t.Helper()
 	const password = "correct horse battery staple"
-	hash, err := api.HashPassword(password)
+	hash, err := auth.HashPassword(password)
 	must(t, "hash password", err)
 	u := domain.User{Email: email, Name: "Dana Desk", Role: role, PasswordHash: hash, Active: true, CreatedAt: a.Clock.Now()}
 	must(t, "create user", a.Store.CreateUser(context.Background(), &u))

@@ -18,7 +18,7 @@ func TestStaffAnswersProposal(t *testing.T) {
 	var inbox *domain.Inbox
 	a := startApp(t, func(s *Site) {
 		inbox = &domain.Inbox{Store: s.Store.(domain.InboundStore), Scheduler: s.Scheduler, Clock: s.Clock}
-		s.API.Inbox = inbox
+		s.Inbox = inbox
 	})
 	b := newBrowser(t)
 	ctx := context.Background()

@@ -8,7 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/frontdesk/frontdesk/api"
+	"github.com/frontdesk/frontdesk/api/problem"
 	"github.com/frontdesk/frontdesk/domain"
 )
 
@@ -21,7 +21,7 @@ func (s *Site) HTMLError(c echo.Context, err error) bool {
 	if !isPagePath(path) {
 		return false
 	}
-	status := api.ProblemStatus(err)
+	status := problem.Status(err)
 	if status == http.StatusUnauthorized && strings.HasPrefix(path, "/staff") {
 		_ = c.Redirect(http.StatusSeeOther, "/staff/login?next="+url.QueryEscape(path))
 		return true

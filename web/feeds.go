@@ -7,7 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/frontdesk/frontdesk/api"
+	"github.com/frontdesk/frontdesk/api/auth"
 	"github.com/frontdesk/frontdesk/domain"
 )
 
@@ -86,7 +86,7 @@ func (s *Site) rotateFeed(c echo.Context) error {
 		}
 	}
 	raw, hash := domain.NewToken()
-	u, _ := api.UserFrom(c)
+	u, _ := auth.UserFrom(c)
 	t := domain.FeedToken{ID: domain.NewID(), PractitionerID: pid, Hash: hash, Privacy: privacy, CreatedBy: u.ID, CreatedAt: s.Clock.Now()}
 	if err := s.Store.CreateFeedToken(ctx, &t); err != nil {
 		return s.feedProblem(c, err)
@@ -95,7 +95,7 @@ func (s *Site) rotateFeed(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	urls := feedLinks(s.API.BaseURL, raw)
+	urls := feedLinks(s.BaseURL, raw)
 	for _, row := range d.Tokens {
 		if row.ID == t.ID {
 			urls.Owner = row.Owner

@@ -12,7 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/frontdesk/frontdesk/api"
+	"github.com/frontdesk/frontdesk/api/auth"
 	"github.com/frontdesk/frontdesk/domain"
 )
 
@@ -84,9 +84,9 @@ type view struct {
 
 // render executes page with d inside the layout and writes it with status.
 func (s *Site) render(c echo.Context, status int, page, title string, d any) error {
-	l := layout{Title: title, Clinic: s.clinic(c), CSRF: api.CSRFToken(c), Flash: flash(c), Keep: s.arrivalOf(c).keep()}
+	l := layout{Title: title, Clinic: s.clinic(c), CSRF: auth.CSRFToken(c), Flash: flash(c), Keep: s.arrivalOf(c).keep()}
 	l.Description = description(d, l.Clinic)
-	if u, ok := api.UserFrom(c); ok {
+	if u, ok := auth.UserFrom(c); ok {
 		l.User = &u
 		l.Nav = navOf(c.Path())
 	}

@@ -29,7 +29,7 @@ func (s *Site) embedSetup(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := embedSetupPage{Base: strings.TrimRight(s.API.BaseURL, "/"), Service: string(domain.KindCaseReview),
+	d := embedSetupPage{Base: strings.TrimRight(s.BaseURL, "/"), Service: string(domain.KindCaseReview),
 		Inline: c.QueryParam("mode") == "inline", Origins: s.EmbedOrigins}
 	if d.Base == "" {
 		d.Base = c.Scheme() + "://" + c.Request().Host

@@ -8,7 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/frontdesk/frontdesk/api"
+	"github.com/frontdesk/frontdesk/api/auth"
 	"github.com/frontdesk/frontdesk/domain"
 )
 
@@ -51,7 +51,7 @@ func (s *Site) practitionerToEdit(c echo.Context) (domain.Practitioner, error) {
 	if !domain.IsID(id) {
 		return domain.Practitioner{}, domain.ErrNotFound
 	}
-	if u, _ := api.UserFrom(c); !u.Can(id) {
+	if u, _ := auth.UserFrom(c); !u.Can(id) {
 		return domain.Practitioner{}, domain.Forbidden("You can change only your own hours.")
 	}
 	return s.Store.Practitioner(c.Request().Context(), id)

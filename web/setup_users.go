@@ -5,7 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/frontdesk/frontdesk/api"
+	"github.com/frontdesk/frontdesk/api/auth"
 	"github.com/frontdesk/frontdesk/domain"
 )
 
@@ -82,7 +82,7 @@ func (s *Site) storeUser(c echo.Context, u *domain.User, password string) error 
 		if len(password) < domain.MinPasswordLength {
 			return domain.Invalid("password", "Use at least 10 characters.")
 		}
-		hash, err := api.HashPassword(password)
+		hash, err := auth.HashPassword(password)
 		if err != nil {
 			return err
 		}

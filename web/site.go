@@ -10,7 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/frontdesk/frontdesk/api"
+	"github.com/frontdesk/frontdesk/api/auth"
 	"github.com/frontdesk/frontdesk/domain"
 )
 
@@ -18,7 +18,8 @@ import (
 type Site struct {
 	Scheduler *domain.Scheduler
 	Store     domain.Store
-	API       *api.Server // sessions, sign-in and CSRF tokens
+	Auth      *auth.Auth // sessions, sign-in and CSRF tokens: the API's
+	BaseURL   string     // the public origin, for feed links
 	Clock     domain.Clock
 	Logger    *slog.Logger
 	// EmbedOrigins may frame the booking pages (EMBED_ORIGINS, see
@@ -26,10 +27,14 @@ type Site struct {
 	EmbedOrigins []string
 	// Busy manages practitioners' busy calendars; nil = one over Store.
 	Busy *domain.BusyImport
+	// Inbox answers patients' emailed replies; nil = the booking page shows
+	// no mail (cmd wires in the API's).
+	Inbox *domain.Inbox
 }
 
-// Register adds every page route and /static/* to e, which must come from
-// API.Echo so sessions and CSRF checks apply.
+// Register adds every page route and /static/* to e, which must run
+// Auth.Authenticate and auth.CSRF (api.Server.Echo does) so sessions and
+// CSRF checks apply.
 func (s *Site) Register(e *echo.Echo) {
 	if s.Logger == nil {
 		s.Logger = slog.New(slog.DiscardHandler)

@@ -7,7 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/frontdesk/frontdesk/api"
+	"github.com/frontdesk/frontdesk/api/auth"
 	"github.com/frontdesk/frontdesk/domain"
 )
 
@@ -57,7 +57,7 @@ func (s *Site) loadBookingPage(c echo.Context) (bookingPage, error) {
 	if err != nil {
 		return bookingPage{}, err
 	}
-	if u, _ := api.UserFrom(c); !u.Can(b.PractitionerID) {
+	if u, _ := auth.UserFrom(c); !u.Can(b.PractitionerID) {
 		return bookingPage{}, domain.ErrNotFound
 	}
 	all, err := s.Store.Practitioners(ctx, false)
@@ -72,8 +72,8 @@ func (s *Site) loadBookingPage(c echo.Context) (bookingPage, error) {
 			d.Practitioners = append(d.Practitioners, p)
 		}
 	}
-	if s.API != nil && s.API.Inbox != nil {
-		if d.Mail, err = s.API.Inbox.Store.InboundMessages(ctx, domain.InboundFilter{BookingID: b.ID, Limit: 20}); err != nil {
+	if s.Inbox != nil {
+		if d.Mail, err = s.Inbox.Store.InboundMessages(ctx, domain.InboundFilter{BookingID: b.ID, Limit: 20}); err != nil {
 			return bookingPage{}, err
 		}
 	}
@@ -165,7 +165,7 @@ func localInstant(date, clock string, loc *time.Location) (time.Time, error) {
 // and …/decline: the front desk answers a time the patient proposed by
 // email. Accepting moves the visit as a staff reschedule.
 func (s *Site) bookingProposal(c echo.Context) error {
-	if s.API == nil || s.API.Inbox == nil {
+	if s.Inbox == nil {
 		return domain.ErrNotFound
 	}
 	ctx, actor, mid := c.Request().Context(), staffActor(c), c.Param("mid")
@@ -173,9 +173,9 @@ func (s *Site) bookingProposal(c echo.Context) error {
 	done := "proposal-declined"
 	if c.Param("answer") == "accept" {
 		done = "proposal-accepted"
-		_, _, err = s.API.Inbox.AcceptProposal(ctx, actor, mid)
+		_, _, err = s.Inbox.AcceptProposal(ctx, actor, mid)
 	} else {
-		_, err = s.API.Inbox.DeclineProposal(ctx, actor, mid)
+		_, err = s.Inbox.DeclineProposal(ctx, actor, mid)
 	}
 	return s.afterBookingAction(c, err, "proposal", done, nil)
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/frontdesk/frontdesk/api"
+	"github.com/frontdesk/frontdesk/api/auth"
 	"github.com/frontdesk/frontdesk/domain"
 )
 
@@ -34,7 +34,7 @@ type calendarPage struct {
 // calendar handles GET /staff: ?view=week, ?date=YYYY-MM-DD,
 // ?practitioner= (week view), ?cancelled=1.
 func (s *Site) calendar(c echo.Context) error {
-	u, _ := api.UserFrom(c)
+	u, _ := auth.UserFrom(c)
 	clinic := s.clinic(c)
 	loc := clinic.Location()
 	d := calendarPage{View: "day", ShowCancelled: c.QueryParam("cancelled") == "1", Zone: zoneLabel(loc)}

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/frontdesk/frontdesk/api"
+	"github.com/frontdesk/frontdesk/api/auth"
 	"github.com/frontdesk/frontdesk/domain"
 	"github.com/frontdesk/frontdesk/storage"
 )
@@ -62,7 +62,7 @@ func seedDemo(ctx context.Context, store domain.Store, cfg config, stdout io.Wri
 		return err
 	}
 	password := newPassword()
-	hash, err := api.HashPassword(password)
+	hash, err := auth.HashPassword(password)
 	if err != nil {
 		return err
 	}

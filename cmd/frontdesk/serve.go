@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/frontdesk/frontdesk/api"
+	"github.com/frontdesk/frontdesk/api/auth"
 	"github.com/frontdesk/frontdesk/domain"
 	"github.com/frontdesk/frontdesk/notifications"
 	"github.com/frontdesk/frontdesk/storage"
@@ -132,7 +133,10 @@ const shutdownGrace = 10 * time.Second
 func newHandler(cfg config, store *storage.Store, log *slog.Logger) (http.Handler, http.Handler) {
 	sched := &domain.Scheduler{Store: store, Clock: domain.SystemClock, BaseURL: cfg.BaseURL}
 	busy := newBusyImport(cfg, store)
+	authn := auth.New(store, domain.SystemClock, cfg.BaseURL)
+	inbox := &domain.Inbox{Store: store, Scheduler: sched, Clock: domain.SystemClock}
 	srv := &api.Server{
+		Auth:            authn,
 		Store:           store,
 		Scheduler:       sched,
 		Clock:           domain.SystemClock,
@@ -146,10 +150,10 @@ func newHandler(cfg config, store *storage.Store, log *slog.Logger) (http.Handle
 		RenderFeed:      notifications.FeedCalendar,
 		RenderVisit:     notifications.VisitCalendar,
 		Busy:            busy,
-		Inbox:           &domain.Inbox{Store: store, Scheduler: sched, Clock: domain.SystemClock},
+		Inbox:           inbox,
 	}
-	site := &web.Site{Scheduler: sched, Store: store, API: srv, Clock: domain.SystemClock, Logger: log,
-		EmbedOrigins: cfg.EmbedOrigins, Busy: busy}
+	site := &web.Site{Scheduler: sched, Store: store, Auth: authn, BaseURL: cfg.BaseURL, Clock: domain.SystemClock, Logger: log,
+		EmbedOrigins: cfg.EmbedOrigins, Busy: busy, Inbox: inbox}
 	srv.HTMLError = site.HTMLError
 	e := srv.Echo()
 	site.Register(e)

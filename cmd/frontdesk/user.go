@@ -9,7 +9,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/frontdesk/frontdesk/api"
+	"github.com/frontdesk/frontdesk/api/auth"
 	"github.com/frontdesk/frontdesk/domain"
 	"github.com/frontdesk/frontdesk/storage"
 )
@@ -40,7 +40,7 @@ func userCommand(ctx context.Context, cfg config, args []string, stdin io.Reader
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	if u.PasswordHash, err = api.HashPassword(password); err != nil {
+	if u.PasswordHash, err = auth.HashPassword(password); err != nil {
 		return err
 	}
 	store, err := storage.Open(ctx, cfg.DatabaseURL)

@@ -1,4 +1,7 @@
-package api
+// Package auth signs staff in and out and tells, on every request, who is
+// signed in: bearer tokens for the JSON API, a cookie session with a CSRF
+// token for the pages. Packages api and web both use it.
+package auth
 
 import (
 	"context"
@@ -13,14 +16,72 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/frontdesk/frontdesk/api/problem"
+	"github.com/frontdesk/frontdesk/api/ratelimit"
 	"github.com/frontdesk/frontdesk/domain"
 )
 
 // Lifetimes of credentials.
 const (
-	sessionTTL  = 12 * time.Hour
-	apiTokenTTL = 90 * 24 * time.Hour
+	sessionTTL = 12 * time.Hour
+	// TokenTTL is how long an API token from POST /api/v1/auth/tokens lives.
+	TokenTTL = 90 * 24 * time.Hour
 )
+
+// SignInBurst sign-in failures are allowed per email and client address,
+// then one more a minute; SignInAddrBurst per address, whatever the
+// emails, then one every 30 seconds.
+const (
+	SignInBurst     = 5
+	signInEvery     = time.Minute
+	SignInAddrBurst = 20
+	signInAddrEvery = 30 * time.Second
+)
+
+// MaxConcurrentHashes caps argon2id work in flight; DefaultHashWait is how
+// long a sign-in may queue for a turn before it is told to retry.
+const (
+	MaxConcurrentHashes = 4
+	DefaultHashWait     = 5 * time.Second
+)
+
+// Store is what Auth needs of the store.
+type Store interface {
+	UserByEmail(ctx context.Context, email string) (domain.User, error)
+	CreateCredential(ctx context.Context, c *domain.Credential) error
+	// Credential returns the live credential with the hash and its user.
+	Credential(ctx context.Context, hash string, now time.Time) (domain.Credential, domain.User, error)
+	RevokeCredential(ctx context.Context, id string, at time.Time) error
+}
+
+// Auth holds what sign-in and sessions need. Make it with New.
+type Auth struct {
+	store   Store
+	clock   domain.Clock
+	baseURL string // https:// makes cookies Secure
+
+	signInFailures     *ratelimit.Set // per email and address
+	signInAddrFailures *ratelimit.Set // per address
+
+	// Hashing is the password-hashing semaphore (MaxConcurrentHashes
+	// slots); HashWait is how long a sign-in queues for a slot.
+	Hashing  chan struct{}
+	HashWait time.Duration
+}
+
+// New returns the authenticator of a site whose public origin is baseURL.
+func New(store Store, clock domain.Clock, baseURL string) *Auth {
+	if clock == nil {
+		clock = domain.SystemClock
+	}
+	return &Auth{
+		store: store, clock: clock, baseURL: baseURL,
+		signInFailures:     ratelimit.New(signInEvery, SignInBurst),
+		signInAddrFailures: ratelimit.New(signInAddrEvery, SignInAddrBurst),
+		Hashing:            make(chan struct{}, MaxConcurrentHashes),
+		HashWait:           DefaultHashWait,
+	}
+}
 
 // SessionCookie is the name of the staff session cookie.
 const SessionCookie = "fd_session"
@@ -36,13 +97,13 @@ var errBadCredentials = &domain.Error{Kind: domain.KindUnauthorized, Message: "T
 // Authenticate resolves a bearer token or a session cookie into the
 // context; it does not require one. A bearer token that is not live is a 401
 // (the client asked to be someone); a stale cookie is ignored and cleared.
-func (s *Server) Authenticate() echo.MiddlewareFunc {
+func (s *Auth) Authenticate() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if c.Path() == "/metrics" {
 				return next(c) // its bearer is METRICS_TOKEN, not a staff token
 			}
-			if raw, ok := bearerToken(c.Request()); ok {
+			if raw, ok := BearerToken(c.Request()); ok {
 				cred, u, err := s.credential(c.Request().Context(), raw, domain.CredentialToken)
 				if err != nil {
 					return err
@@ -72,8 +133,8 @@ func (s *Server) Authenticate() echo.MiddlewareFunc {
 
 // credential looks up a live credential of the kind; ErrUnauthorized when
 // there is none.
-func (s *Server) credential(ctx context.Context, raw string, kind domain.CredentialKind) (domain.Credential, domain.User, error) {
-	cred, u, err := s.Store.Credential(ctx, domain.HashToken(raw), s.Clock.Now())
+func (s *Auth) credential(ctx context.Context, raw string, kind domain.CredentialKind) (domain.Credential, domain.User, error) {
+	cred, u, err := s.store.Credential(ctx, domain.HashToken(raw), s.clock.Now())
 	if domain.ErrorKind(err) == domain.KindNotFound || (err == nil && (cred.Kind != kind || !u.Active)) {
 		return domain.Credential{}, domain.User{}, domain.ErrUnauthorized
 	}
@@ -83,7 +144,8 @@ func (s *Server) credential(ctx context.Context, raw string, kind domain.Credent
 	return cred, u, nil
 }
 
-func bearerToken(r *http.Request) (string, bool) {
+// BearerToken returns the token of an "Authorization: Bearer" header.
+func BearerToken(r *http.Request) (string, bool) {
 	h := r.Header.Get(echo.HeaderAuthorization)
 	if h == "" {
 		return "", false
@@ -101,13 +163,14 @@ func UserFrom(c echo.Context) (domain.User, bool) {
 	return u, ok
 }
 
-func credentialFrom(c echo.Context) (domain.Credential, bool) {
+// CredentialFrom returns the request's credential (session or API token), if any.
+func CredentialFrom(c echo.Context) (domain.Credential, bool) {
 	cred, ok := c.Get(ctxCredential).(domain.Credential)
 	return cred, ok
 }
 
-// actor is who the request acts as: the staff user or the patient.
-func actor(c echo.Context) domain.Actor {
+// Actor is who the request acts as: the staff user or the patient.
+func Actor(c echo.Context) domain.Actor {
 	if u, ok := UserFrom(c); ok {
 		return domain.ActorOf(u)
 	}
@@ -131,12 +194,12 @@ func RequireRole(roles ...domain.Role) echo.MiddlewareFunc {
 	}
 }
 
-// csrfMiddleware makes cookie-authenticated unsafe requests carry the
+// CSRF makes cookie-authenticated unsafe requests carry the
 // session's CSRF token; bearer tokens are not sent by browsers on their own,
 // so they need none.
-func csrfMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
+func CSRF(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		cred, ok := credentialFrom(c)
+		cred, ok := CredentialFrom(c)
 		if !ok || cred.Kind != domain.CredentialSession || safeMethod(c.Request().Method) {
 			return next(c)
 		}
@@ -163,7 +226,7 @@ func isFormRequest(r *http.Request) bool {
 // CSRFToken returns the session's CSRF token, for the hidden "csrf_token"
 // field of forms; "" without a session.
 func CSRFToken(c echo.Context) string {
-	cred, ok := credentialFrom(c)
+	cred, ok := CredentialFrom(c)
 	if !ok || cred.Kind != domain.CredentialSession {
 		return ""
 	}
@@ -174,17 +237,17 @@ func CSRFToken(c echo.Context) string {
 // client address, and per address alone (KindTooMany, 429), so one address
 // can neither guess one password nor spray many emails; a wrong email and a
 // wrong password give the same KindUnauthorized error after the same work.
-// At most maxConcurrentHashes passwords are hashed at once (each takes
+// At most MaxConcurrentHashes passwords are hashed at once (each takes
 // 19 MiB); a sign-in that waits too long for its turn is a 429 too.
-func (s *Server) SignIn(ctx context.Context, email, password, clientIP string) (domain.User, error) {
+func (s *Auth) SignIn(ctx context.Context, email, password, clientIP string) (domain.User, error) {
 	key := domain.NormalizeEmail(email) + "|" + clientIP
-	if limited, wait := s.signInFailures.exhausted(key); limited {
-		return domain.User{}, &tooManyError{retryAfter: wait}
+	if limited, wait := s.signInFailures.Exhausted(key); limited {
+		return domain.User{}, problem.TooMany(wait)
 	}
-	if limited, wait := s.signInAddrFailures.exhausted(clientIP); limited {
-		return domain.User{}, &tooManyError{retryAfter: wait}
+	if limited, wait := s.signInAddrFailures.Exhausted(clientIP); limited {
+		return domain.User{}, problem.TooMany(wait)
 	}
-	u, err := s.Store.UserByEmail(ctx, domain.NormalizeEmail(email))
+	u, err := s.store.UserByEmail(ctx, domain.NormalizeEmail(email))
 	if err != nil && domain.ErrorKind(err) != domain.KindNotFound {
 		return domain.User{}, fmt.Errorf("sign in: %w", err)
 	}
@@ -197,32 +260,25 @@ func (s *Server) SignIn(ctx context.Context, email, password, clientIP string) (
 		return domain.User{}, herr
 	}
 	if !ok || err != nil || !u.Active {
-		s.signInFailures.take(key)
-		s.signInAddrFailures.take(clientIP)
+		s.signInFailures.Take(key)
+		s.signInAddrFailures.Take(clientIP)
 		return domain.User{}, errBadCredentials
 	}
 	return u, nil
 }
 
-// maxConcurrentHashes caps argon2id work in flight; defaultHashWait is how
-// long a sign-in may queue for a turn before it is told to retry.
-const (
-	maxConcurrentHashes = 4
-	defaultHashWait     = 5 * time.Second
-)
-
 // checkPasswordBounded is CheckPassword under the hashing semaphore.
-func (s *Server) checkPasswordBounded(ctx context.Context, hash, password string) (bool, error) {
-	t := time.NewTimer(s.hashWait)
+func (s *Auth) checkPasswordBounded(ctx context.Context, hash, password string) (bool, error) {
+	t := time.NewTimer(s.HashWait)
 	defer t.Stop()
 	select {
-	case s.hashing <- struct{}{}:
+	case s.Hashing <- struct{}{}:
 	case <-t.C:
-		return false, &tooManyError{retryAfter: time.Second}
+		return false, problem.TooMany(time.Second)
 	case <-ctx.Done():
 		return false, fmt.Errorf("sign in: %w", ctx.Err())
 	}
-	defer func() { <-s.hashing }()
+	defer func() { <-s.Hashing }()
 	return CheckPassword(hash, password), nil
 }
 
@@ -238,15 +294,15 @@ var dummyHash = sync.OnceValue(func() string {
 
 // StartSession signs u in on this browser: a session credential with a
 // CSRF token, valid 12 hours, in the HttpOnly cookie "fd_session".
-func (s *Server) StartSession(c echo.Context, u domain.User) error {
+func (s *Auth) StartSession(c echo.Context, u domain.User) error {
 	raw, hash := domain.NewToken()
 	csrf, _ := domain.NewToken()
-	now := s.Clock.Now()
+	now := s.clock.Now()
 	cred := domain.Credential{
 		ID: domain.NewID(), UserID: u.ID, Hash: hash, Kind: domain.CredentialSession,
 		Name: "web session", CSRF: csrf, CreatedAt: now, ExpiresAt: now.Add(sessionTTL),
 	}
-	if err := s.Store.CreateCredential(c.Request().Context(), &cred); err != nil {
+	if err := s.store.CreateCredential(c.Request().Context(), &cred); err != nil {
 		return fmt.Errorf("start session: %w", err)
 	}
 	c.SetCookie(&http.Cookie{
@@ -260,9 +316,9 @@ func (s *Server) StartSession(c echo.Context, u domain.User) error {
 
 // EndSession revokes the request's session (or bearer token) and clears the
 // cookie.
-func (s *Server) EndSession(c echo.Context) error {
-	if cred, ok := credentialFrom(c); ok {
-		if err := s.Store.RevokeCredential(c.Request().Context(), cred.ID, s.Clock.Now()); err != nil {
+func (s *Auth) EndSession(c echo.Context) error {
+	if cred, ok := CredentialFrom(c); ok {
+		if err := s.store.RevokeCredential(c.Request().Context(), cred.ID, s.clock.Now()); err != nil {
 			return fmt.Errorf("end session: %w", err)
 		}
 	}
@@ -270,13 +326,13 @@ func (s *Server) EndSession(c echo.Context) error {
 	return nil
 }
 
-func (s *Server) clearSessionCookie(c echo.Context) {
+func (s *Auth) clearSessionCookie(c echo.Context) {
 	c.SetCookie(&http.Cookie{
 		Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secureCookies(),
 	})
 }
 
-func (s *Server) secureCookies() bool {
-	return strings.HasPrefix(strings.ToLower(s.BaseURL), "https://")
+func (s *Auth) secureCookies() bool {
+	return strings.HasPrefix(strings.ToLower(s.baseURL), "https://")
 }
