@@ -1,12 +1,15 @@
 package api
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/frontdesk/frontdesk/api/auth"
 	"github.com/frontdesk/frontdesk/domain"
 )
 
@@ -127,4 +130,18 @@ func (s *Server) deleteBusyCalendar(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// audit records a busy-calendar change by the signed-in user. Unlike every
+// other setup change (domain.Setup), it is a second write after the change:
+// BusyImport does not yet take the audit entry into its own transaction.
+func (s *Server) audit(ctx context.Context, c echo.Context, action, entityType, entityID string, before, after any) error {
+	e := domain.AuditEntry{
+		ID: domain.NewID(), At: s.Clock.Now(), Actor: auth.Actor(c), Action: action,
+		EntityType: entityType, EntityID: entityID, Before: before, After: after,
+	}
+	if err := s.Store.RecordAudit(ctx, e); err != nil {
+		return fmt.Errorf("record audit %s: %w", action, err)
+	}
+	return nil
 }

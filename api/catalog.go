@@ -103,15 +103,8 @@ func (s *Server) createService(c echo.Context) error {
 	if err := decodeStrict(c, &in); err != nil {
 		return err
 	}
-	v := in.domain(domain.NewID())
-	if err := v.Validate(); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	if err := s.Store.CreateService(ctx, &v); err != nil {
-		return err
-	}
-	if err := s.audit(ctx, c, "service.create", "service", v.ID, nil, toServiceJSON(v)); err != nil {
+	v, err := s.Setup.CreateService(c.Request().Context(), auth.Actor(c), in.domain(""))
+	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, map[string]any{"service": toServiceJSON(v)})
@@ -127,19 +120,8 @@ func (s *Server) updateService(c echo.Context) error {
 	if err := decodeStrict(c, &in); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	before, err := s.Store.Service(ctx, id)
+	v, err := s.Setup.UpdateService(c.Request().Context(), auth.Actor(c), in.domain(id))
 	if err != nil {
-		return err
-	}
-	v := in.domain(id)
-	if err := v.Validate(); err != nil {
-		return err
-	}
-	if err := s.Store.UpdateService(ctx, &v); err != nil {
-		return err
-	}
-	if err := s.audit(ctx, c, "service.update", "service", id, toServiceJSON(before), toServiceJSON(v)); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"service": toServiceJSON(v)})
@@ -226,15 +208,8 @@ func (s *Server) createPractitioner(c echo.Context) error {
 	if err := decodeStrict(c, &in); err != nil {
 		return err
 	}
-	p := in.domain(domain.NewID())
-	if err := p.Validate(); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	if err := s.Store.CreatePractitioner(ctx, &p); err != nil {
-		return err
-	}
-	if err := s.audit(ctx, c, "practitioner.create", "practitioner", p.ID, nil, toPractitionerJSON(p, true)); err != nil {
+	p, err := s.Setup.CreatePractitioner(c.Request().Context(), auth.Actor(c), in.domain(""))
+	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, map[string]any{"practitioner": toPractitionerJSON(p, true)})
@@ -251,19 +226,8 @@ func (s *Server) updatePractitioner(c echo.Context) error {
 	if err := decodeStrict(c, &in); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	before, err := s.Store.Practitioner(ctx, id)
+	p, err := s.Setup.UpdatePractitioner(c.Request().Context(), auth.Actor(c), in.domain(id))
 	if err != nil {
-		return err
-	}
-	p := in.domain(id)
-	if err := p.Validate(); err != nil {
-		return err
-	}
-	if err := s.Store.UpdatePractitioner(ctx, &p); err != nil {
-		return err
-	}
-	if err := s.audit(ctx, c, "practitioner.update", "practitioner", id, toPractitionerJSON(before, true), toPractitionerJSON(p, true)); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"practitioner": toPractitionerJSON(p, true)})

@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/frontdesk/frontdesk/api/auth"
 	"github.com/frontdesk/frontdesk/domain"
 )
 
@@ -88,21 +89,8 @@ func (s *Server) putClinic(c echo.Context) error {
 	if err := decodeStrict(c, &in); err != nil {
 		return err
 	}
-	cl := in.domain(s.Clock.Now())
-	if err := cl.Validate(); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	var before any
-	if old, err := s.Store.Clinic(ctx); err == nil {
-		before = toClinicJSON(old)
-	} else if domain.ErrorKind(err) != domain.KindNotFound {
-		return err
-	}
-	if err := s.Store.SaveClinic(ctx, cl); err != nil {
-		return err
-	}
-	if err := s.audit(ctx, c, "clinic.update", "clinic", "clinic", before, toClinicJSON(cl)); err != nil {
+	cl, err := s.Setup.SaveClinic(c.Request().Context(), auth.Actor(c), in.domain(s.Clock.Now()))
+	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"clinic": toClinicJSON(cl)})

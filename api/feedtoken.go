@@ -70,7 +70,6 @@ func (s *Server) createFeedToken(c echo.Context) error {
 	if !domain.Privacy(in.Privacy).Valid() {
 		return domain.Invalid("privacy", "Use busy, initials or full.")
 	}
-	ctx := c.Request().Context()
 	if in.PractitionerID != "" {
 		if !domain.IsID(in.PractitionerID) {
 			return domain.Invalid("practitioner_id", "Unknown practitioner.")
@@ -78,23 +77,14 @@ func (s *Server) createFeedToken(c echo.Context) error {
 		if err := mayActFor(c, in.PractitionerID); err != nil {
 			return err
 		}
-		if _, err := s.Store.Practitioner(ctx, in.PractitionerID); err != nil {
-			if domain.ErrorKind(err) == domain.KindNotFound {
-				return domain.Invalid("practitioner_id", "Unknown practitioner.")
-			}
-			return err
-		}
 	} else if !isDesk(c) {
 		return domain.ErrForbidden
 	}
 	raw, hash := domain.NewToken()
 	u, _ := auth.UserFrom(c)
-	t := domain.FeedToken{ID: domain.NewID(), PractitionerID: in.PractitionerID, Hash: hash,
-		Privacy: domain.Privacy(in.Privacy), CreatedBy: u.ID, CreatedAt: s.Clock.Now()}
-	if err := s.Store.CreateFeedToken(ctx, &t); err != nil {
-		return err
-	}
-	if err := s.audit(ctx, c, "feed_token.create", "feed_token", t.ID, nil, toFeedTokenJSON(t)); err != nil {
+	t, err := s.Setup.CreateFeedToken(c.Request().Context(), auth.Actor(c), domain.FeedToken{
+		PractitionerID: in.PractitionerID, Hash: hash, Privacy: domain.Privacy(in.Privacy), CreatedBy: u.ID})
+	if err != nil {
 		return err
 	}
 	url := strings.TrimRight(s.BaseURL, "/") + "/feeds/" + raw + ".ics"
@@ -137,10 +127,7 @@ func (s *Server) deleteFeedToken(c echo.Context) error {
 			return err
 		}
 	}
-	if err := s.Store.RevokeFeedToken(ctx, id, s.Clock.Now()); err != nil {
-		return err
-	}
-	if err := s.audit(ctx, c, "feed_token.revoke", "feed_token", id, toFeedTokenJSON(*found), nil); err != nil {
+	if err := s.Setup.RevokeFeedToken(ctx, auth.Actor(c), id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -1,9 +1,7 @@
 package api
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -39,18 +37,6 @@ func mayActFor(c echo.Context, practitionerID string) error {
 func isDesk(c echo.Context) bool {
 	u, ok := auth.UserFrom(c)
 	return ok && (u.Role == domain.RoleAdmin || u.Role == domain.RoleFrontDesk)
-}
-
-// audit records a setup change by the signed-in user.
-func (s *Server) audit(ctx context.Context, c echo.Context, action, entityType, entityID string, before, after any) error {
-	e := domain.AuditEntry{
-		ID: domain.NewID(), At: s.Clock.Now(), Actor: auth.Actor(c), Action: action,
-		EntityType: entityType, EntityID: entityID, Before: before, After: after,
-	}
-	if err := s.Store.RecordAudit(ctx, e); err != nil {
-		return fmt.Errorf("record audit %s: %w", action, err)
-	}
-	return nil
 }
 
 // rfc3339 formats t in loc, or "" for the zero time.

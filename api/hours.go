@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/frontdesk/frontdesk/api/auth"
 	"github.com/frontdesk/frontdesk/domain"
 )
 
@@ -65,25 +66,17 @@ func (s *Server) putHours(c echo.Context) error {
 	if err := decodeStrict(c, &in); err != nil {
 		return err
 	}
-	hours, err := parseHours(p.ID, in.Hours)
+	hours, err := parseHours(in.Hours)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	before, err := s.Store.WorkingHours(ctx, p.ID)
-	if err != nil {
-		return err
-	}
-	if err := s.Store.SetWorkingHours(ctx, p.ID, hours); err != nil {
-		return err
-	}
-	if err := s.audit(ctx, c, "hours.update", "practitioner", p.ID, toHoursJSON(before), toHoursJSON(hours)); err != nil {
+	if hours, err = s.Setup.SetWorkingHours(c.Request().Context(), auth.Actor(c), p.ID, hours); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"time_zone": p.TimeZone, "hours": toHoursJSON(hours)})
 }
 
-func parseHours(practitionerID string, in []hoursJSON) ([]domain.WorkingHours, error) {
+func parseHours(in []hoursJSON) ([]domain.WorkingHours, error) {
 	var v domain.Validation
 	out := make([]domain.WorkingHours, 0, len(in))
 	for i, h := range in {
@@ -92,36 +85,14 @@ func parseHours(practitionerID string, in []hoursJSON) ([]domain.WorkingHours, e
 			v.Add(field+".weekday", "Use 0 (Sunday) to 6 (Saturday).")
 			continue
 		}
-		r, ok := parseRange(&v, field, h.Start, h.End)
-		if ok {
-			out = append(out, domain.WorkingHours{ID: domain.NewID(), PractitionerID: practitionerID, Weekday: time.Weekday(h.Weekday), Range: r})
+		if r, ok := domain.ParseTimeRange(&v, field+".start", field+".end", h.Start, h.End); ok {
+			out = append(out, domain.WorkingHours{Weekday: time.Weekday(h.Weekday), Range: r})
 		}
 	}
-	if len(in) > 7*24 {
+	if len(in) > domain.MaxWeeklyIntervals {
 		v.Add("hours", "At most 168 intervals.")
 	}
 	return out, v.Err()
-}
-
-// parseRange reads "HH:MM" ends under field, recording problems in v.
-func parseRange(v *domain.Validation, field, start, end string) (domain.TimeRange, bool) {
-	st, err1 := domain.ParseTimeOfDay(start)
-	en, err2 := domain.ParseTimeOfDay(end)
-	if err1 != nil {
-		v.Add(field+".start", "Use HH:MM, such as 09:00.")
-	}
-	if err2 != nil {
-		v.Add(field+".end", "Use HH:MM, such as 17:30.")
-	}
-	if err1 != nil || err2 != nil {
-		return domain.TimeRange{}, false
-	}
-	r := domain.TimeRange{Start: st, End: en}
-	if err := r.Validate(); err != nil {
-		v.Add(field+".end", "The interval must not be empty and must lie within a day.")
-		return r, false
-	}
-	return r, true
 }
 
 // overrideJSON is a date whose hours differ from the week's; no ranges
@@ -194,20 +165,18 @@ func (s *Server) createOverride(c echo.Context) error {
 	d, derr := domain.ParseDate(in.Date)
 	v.Check(derr == nil, "date", "Use YYYY-MM-DD.")
 	v.Check(len(in.Note) <= 500, "note", "At most 500 characters.")
-	o := domain.DateOverride{ID: domain.NewID(), PractitionerID: p.ID, Date: d, Note: in.Note}
+	o := domain.DateOverride{PractitionerID: p.ID, Date: d, Note: in.Note}
 	for i, r := range in.Ranges {
-		if tr, ok := parseRange(&v, fmt.Sprintf("ranges[%d]", i), r.Start, r.End); ok {
+		field := fmt.Sprintf("ranges[%d]", i)
+		if tr, ok := domain.ParseTimeRange(&v, field+".start", field+".end", r.Start, r.End); ok {
 			o.Ranges = append(o.Ranges, tr)
 		}
 	}
 	if err := v.Err(); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	if err := s.Store.SaveDateOverride(ctx, &o); err != nil {
-		return err
-	}
-	if err := s.audit(ctx, c, "override.save", "practitioner", p.ID, nil, toOverrideJSON(o)); err != nil {
+	o, err = s.Setup.SaveDateOverride(c.Request().Context(), auth.Actor(c), o)
+	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, map[string]any{"override": toOverrideJSON(o)})
@@ -223,11 +192,7 @@ func (s *Server) deleteOverride(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	if err := s.Store.DeleteDateOverride(ctx, p.ID, oid); err != nil {
-		return err
-	}
-	if err := s.audit(ctx, c, "override.delete", "practitioner", p.ID, map[string]string{"override_id": oid}, nil); err != nil {
+	if err := s.Setup.DeleteDateOverride(c.Request().Context(), auth.Actor(c), p.ID, oid); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -288,15 +253,11 @@ func (s *Server) createTimeOff(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	if err := s.Store.CreateTimeOff(ctx, &t); err != nil {
+	t, err = s.Setup.CreateTimeOff(c.Request().Context(), auth.Actor(c), t)
+	if err != nil {
 		return err
 	}
-	out := toTimeOffJSON(t, p.Location())
-	if err := s.audit(ctx, c, "time_off.create", "practitioner", p.ID, nil, out); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, map[string]any{"time_off": out})
+	return c.JSON(http.StatusCreated, map[string]any{"time_off": toTimeOffJSON(t, p.Location())})
 }
 
 // readTimeOff decodes and checks a time-off body for the practitioner,
@@ -336,15 +297,10 @@ func (s *Server) updateTimeOff(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	if err := s.Store.UpdateTimeOff(ctx, &t); err != nil {
+	if t, err = s.Setup.UpdateTimeOff(c.Request().Context(), auth.Actor(c), t); err != nil {
 		return err
 	}
-	out := toTimeOffJSON(t, p.Location())
-	if err := s.audit(ctx, c, "time_off.update", "practitioner", p.ID, nil, out); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, map[string]any{"time_off": out})
+	return c.JSON(http.StatusOK, map[string]any{"time_off": toTimeOffJSON(t, p.Location())})
 }
 
 // deleteTimeOff handles DELETE /api/v1/practitioners/{id}/time-off/{tid}.
@@ -357,11 +313,7 @@ func (s *Server) deleteTimeOff(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	if err := s.Store.DeleteTimeOff(ctx, p.ID, tid); err != nil {
-		return err
-	}
-	if err := s.audit(ctx, c, "time_off.delete", "practitioner", p.ID, map[string]string{"time_off_id": tid}, nil); err != nil {
+	if err := s.Setup.DeleteTimeOff(c.Request().Context(), auth.Actor(c), p.ID, tid); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/frontdesk/frontdesk/api/auth"
 	"github.com/frontdesk/frontdesk/domain"
 )
 
@@ -65,11 +66,7 @@ func (s *Server) retryNotification(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	if err := s.Store.RetryMessage(ctx, id, s.Clock.Now()); err != nil {
-		return err
-	}
-	if err := s.audit(ctx, c, "notification.retry", "notification", id, nil, nil); err != nil {
+	if err := s.Setup.RetryMessage(c.Request().Context(), auth.Actor(c), id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

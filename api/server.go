@@ -22,8 +22,11 @@ import (
 type Server struct {
 	Store     domain.Store
 	Scheduler *domain.Scheduler
-	Clock     domain.Clock
-	Logger    *slog.Logger
+	// Setup makes every setup change with its audit entry; nil = one over
+	// Store.
+	Setup  *domain.Setup
+	Clock  domain.Clock
+	Logger *slog.Logger
 	// BaseURL is the public origin, e.g. https://clinic.example; cookies
 	// are Secure when it is https.
 	BaseURL string
@@ -83,6 +86,9 @@ func (s *Server) Echo() *echo.Echo {
 	if s.Registry == nil {
 		s.Registry = prometheus.NewRegistry()
 		s.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	if s.Setup == nil {
+		s.Setup = &domain.Setup{Store: s.Store, Clock: s.Clock, HashPassword: auth.HashPassword}
 	}
 	if s.Auth == nil {
 		s.Auth = auth.New(s.Store, s.Clock, s.BaseURL)

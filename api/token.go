@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -26,7 +27,7 @@ func (s *Server) createToken(c echo.Context) error {
 	var v domain.Validation
 	v.Check(in.Email != "", "email", "Give your email.")
 	v.Check(in.Password != "", "password", "Give your password.")
-	v.Check(len(in.Password) <= maxPasswordLength, "password", "At most 256 characters.")
+	v.Check(utf8.RuneCountInString(in.Password) <= domain.MaxPasswordLength, "password", "At most 256 characters.")
 	v.Check(len(in.Name) <= 120, "name", "At most 120 characters.")
 	if err := v.Err(); err != nil {
 		return err

@@ -10,9 +10,6 @@ import (
 	"github.com/frontdesk/frontdesk/domain"
 )
 
-// maxPasswordLength bounds a password (argon2 hashes all of it).
-const maxPasswordLength = 256
-
 // userJSON is a staff account, never with its password hash.
 type userJSON struct {
 	ID             string `json:"id"`
@@ -53,18 +50,6 @@ func (in userInput) apply(u *domain.User) {
 	u.Active = orTrue(in.Active)
 }
 
-// checkPassword validates a new password; required says whether it may be
-// left empty.
-func checkPassword(pw string, required bool) error {
-	if pw == "" && !required {
-		return nil
-	}
-	if len([]rune(pw)) < domain.MinPasswordLength || len(pw) > maxPasswordLength {
-		return domain.Invalid("password", "Use at least 10 characters (and at most 256).")
-	}
-	return nil
-}
-
 // listUsers handles GET /api/v1/users.
 func (s *Server) listUsers(c echo.Context) error {
 	list, err := s.Store.Users(c.Request().Context())
@@ -84,9 +69,10 @@ func (s *Server) createUser(c echo.Context) error {
 	if err := decodeStrict(c, &in); err != nil {
 		return err
 	}
-	u := domain.User{ID: domain.NewID(), CreatedAt: s.Clock.Now()}
+	var u domain.User
 	in.apply(&u)
-	if err := s.saveUser(c, &u, in.Password, true); err != nil {
+	u, err := s.Setup.CreateUser(c.Request().Context(), auth.Actor(c), u, in.Password)
+	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, map[string]any{"user": toUserJSON(u)})
@@ -108,62 +94,8 @@ func (s *Server) updateUser(c echo.Context) error {
 		return err
 	}
 	in.apply(&u)
-	if err := s.saveUser(c, &u, in.Password, false); err != nil {
+	if u, err = s.Setup.UpdateUser(c.Request().Context(), auth.Actor(c), u, in.Password); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"user": toUserJSON(u)})
-}
-
-// saveUser validates, hashes a new password, stores and audits u.
-func (s *Server) saveUser(c echo.Context, u *domain.User, password string, create bool) error {
-	var v domain.Validation
-	if err := u.Validate(); err != nil {
-		var de *domain.Error
-		if ok := asDomain(err, &de); ok {
-			for _, f := range de.Problems() {
-				v.Add(f.Field, f.Message)
-			}
-		}
-	}
-	if err := checkPassword(password, create); err != nil {
-		v.Add("password", err.(*domain.Error).Message)
-	}
-	if err := v.Err(); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	if u.PractitionerID != "" {
-		if _, err := s.Store.Practitioner(ctx, u.PractitionerID); err != nil {
-			if domain.ErrorKind(err) == domain.KindNotFound {
-				return domain.Invalid("practitioner_id", "Unknown practitioner.")
-			}
-			return err
-		}
-	}
-	if other, err := s.Store.UserByEmail(ctx, u.Email); err == nil && other.ID != u.ID {
-		return domain.Invalid("email", "A user with this email exists.")
-	} else if err != nil && domain.ErrorKind(err) != domain.KindNotFound {
-		return err
-	}
-	if password != "" {
-		hash, err := auth.HashPassword(password)
-		if err != nil {
-			return err
-		}
-		u.PasswordHash = hash
-	}
-	action, save := "user.update", s.Store.UpdateUser
-	var before any
-	if create {
-		action, save = "user.create", s.Store.CreateUser
-	} else if old, err := s.Store.User(ctx, u.ID); err == nil {
-		before = toUserJSON(old)
-	}
-	if err := save(ctx, u); err != nil {
-		if domain.ErrorKind(err) == domain.KindConflict {
-			return domain.Invalid("email", "A user with this email exists.")
-		}
-		return err
-	}
-	return s.audit(ctx, c, action, "user", u.ID, before, toUserJSON(*u))
 }

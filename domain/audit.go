@@ -34,10 +34,12 @@ func (a Actor) Can(practitionerID string) bool {
 // Staff reports whether the actor is a signed-in staff member.
 func (a Actor) Staff() bool { return a.UserID != "" }
 
-// ActorPatient and ActorSystem are the non-staff actors.
+// ActorPatient, ActorSystem and ActorCLI (whoever runs the frontdesk
+// command on the server) are the non-staff actors.
 var (
 	ActorPatient = Actor{Name: "patient"}
 	ActorSystem  = Actor{Name: "system"}
+	ActorCLI     = Actor{Name: "frontdesk command"}
 )
 
 // AuditEntry records one change: who, what, when, before and after.

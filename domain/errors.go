@@ -106,6 +106,15 @@ func (v *Validation) Check(ok bool, field, message string) {
 	}
 }
 
+// merge records every field problem of err, a *Error; other errors are
+// recorded as nothing, so callers merge only validation results.
+func (v *Validation) merge(err error) {
+	var e *Error
+	if errors.As(err, &e) {
+		v.fields = append(v.fields, e.Problems()...)
+	}
+}
+
 // Err returns a KindInvalid *Error naming every field, or nil.
 func (v *Validation) Err() error {
 	if len(v.fields) == 0 {

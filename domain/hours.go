@@ -163,3 +163,22 @@ func (i Interval) Union(j Interval) Interval {
 
 // Duration is the length of i.
 func (i Interval) Duration() time.Duration { return i.End.Sub(i.Start) }
+
+// ParseTimeRange is the one reader of a range typed as two "HH:MM" ends, for
+// every door. Problems are recorded in v under startField and endField;
+// ok is false when there were any.
+func ParseTimeRange(v *Validation, startField, endField, start, end string) (r TimeRange, ok bool) {
+	st, err1 := ParseTimeOfDay(start)
+	en, err2 := ParseTimeOfDay(end)
+	v.Check(err1 == nil, startField, "Use HH:MM, such as 09:00.")
+	v.Check(err2 == nil, endField, "Use HH:MM, such as 17:30.")
+	if err1 != nil || err2 != nil {
+		return TimeRange{}, false
+	}
+	r = TimeRange{Start: st, End: en}
+	if r.Validate() != nil {
+		v.Add(endField, "The interval must not be empty and must lie within a day.")
+		return r, false
+	}
+	return r, true
+}

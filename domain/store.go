@@ -161,6 +161,8 @@ type Store interface {
 	UserStore
 	FeedStore
 	AuditStore
+	// Atomically runs fn in one transaction (see SetupStore).
+	Atomically(ctx context.Context, fn func(tx SetupWriter) error) error
 	// Ping checks the database answers.
 	Ping(ctx context.Context) error
 }

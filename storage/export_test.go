@@ -129,3 +129,7 @@ func (s *Store) Setting(ctx context.Context, name string) (string, error) {
 func (s *Store) ExecForTest(ctx context.Context, sql string) error {
 	return s.w.WithContext(ctx).Exec(sql).Error
 }
+
+// FailBeforeCommit makes the next Atomically fail with err after its
+// writes and before its commit, as a crash there would.
+func (s *Store) FailBeforeCommit(err error) { s.failCommit.Store(&err) }

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -43,8 +44,11 @@ type Store struct {
 	w       *gorm.DB // writes: on SQLite a pool of one connection, on PostgreSQL the same as db
 	dialect string
 	applied []string // migrations applied when the store opened
-	cat     catalogCache
-	foreign foreignXIDs // PostgreSQL: transaction ids seen running in other databases (feedversion_pg.go)
+	cat     *catalogCache
+	foreign *foreignXIDs // PostgreSQL: transaction ids seen running in other databases (feedversion_pg.go)
+
+	// failCommit, when set, fails the next Atomically after its writes (tests).
+	failCommit *atomic.Pointer[error]
 }
 
 var _ domain.Store = (*Store)(nil)
@@ -139,7 +143,7 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	sqlDB.SetMaxIdleConns(conns)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	sqlDB.SetConnMaxLifetime(30 * time.Minute)
-	s := &Store{db: db, w: db, dialect: DialectPostgres}
+	s := &Store{db: db, w: db, dialect: DialectPostgres, cat: new(catalogCache), foreign: new(foreignXIDs), failCommit: new(atomic.Pointer[error])}
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -166,7 +170,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{w: w, dialect: DialectSQLite}
+	s := &Store{w: w, dialect: DialectSQLite, cat: new(catalogCache), foreign: new(foreignXIDs), failCommit: new(atomic.Pointer[error])}
 	if err := pingDB(ctx, w); err != nil { // sets WAL before the readers open
 		s.Close()
 		return nil, err

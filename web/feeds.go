@@ -81,14 +81,14 @@ func (s *Site) rotateFeed(c echo.Context) error {
 		return s.feedProblem(c, domain.Invalid("practitioner_id", "Choose a practitioner from the list."))
 	}
 	if id := c.FormValue("revoke"); id != "" {
-		if err := s.Store.RevokeFeedToken(ctx, id, s.Clock.Now()); err != nil {
+		if err := s.Setup.RevokeFeedToken(ctx, staffActor(c), id); err != nil {
 			return err
 		}
 	}
 	raw, hash := domain.NewToken()
 	u, _ := auth.UserFrom(c)
-	t := domain.FeedToken{ID: domain.NewID(), PractitionerID: pid, Hash: hash, Privacy: privacy, CreatedBy: u.ID, CreatedAt: s.Clock.Now()}
-	if err := s.Store.CreateFeedToken(ctx, &t); err != nil {
+	t, err := s.Setup.CreateFeedToken(ctx, staffActor(c), domain.FeedToken{PractitionerID: pid, Hash: hash, Privacy: privacy, CreatedBy: u.ID})
+	if err != nil {
 		return s.feedProblem(c, err)
 	}
 	d, err := s.loadFeeds(c)

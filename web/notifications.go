@@ -37,7 +37,7 @@ func (s *Site) retryNotification(c echo.Context) error {
 	if !domain.IsID(id) {
 		return domain.ErrNotFound
 	}
-	if err := s.Store.RetryMessage(c.Request().Context(), id, s.Clock.Now()); err != nil {
+	if err := s.Setup.RetryMessage(c.Request().Context(), staffActor(c), id); err != nil {
 		return err
 	}
 	return seeOther(c, "/staff/notifications?done=retried")

@@ -59,12 +59,11 @@ func (s *Site) savePractitioner(c echo.Context) error {
 		Active: form.Get("active") == "on", ServiceIDs: form["service_ids"],
 		SendInvites: form.Get("send_invites") == "on",
 	}
-	err := p.Validate()
-	if err == nil && p.ID != "" {
-		err = s.Store.UpdatePractitioner(c.Request().Context(), &p)
-	} else if err == nil {
-		err = s.Store.CreatePractitioner(c.Request().Context(), &p)
+	save := s.Setup.UpdatePractitioner
+	if p.ID == "" {
+		save = s.Setup.CreatePractitioner
 	}
+	_, err := save(c.Request().Context(), staffActor(c), p)
 	if err == nil {
 		return seeOther(c, "/staff/setup/practitioners?done=saved")
 	}
@@ -117,12 +116,11 @@ func (s *Site) services(c echo.Context) error {
 func (s *Site) saveService(c echo.Context) error {
 	sv, err := readService(c)
 	if err == nil {
-		err = sv.Validate()
-	}
-	if err == nil && sv.ID != "" {
-		err = s.Store.UpdateService(c.Request().Context(), &sv)
-	} else if err == nil {
-		err = s.Store.CreateService(c.Request().Context(), &sv)
+		save := s.Setup.UpdateService
+		if sv.ID == "" {
+			save = s.Setup.CreateService
+		}
+		_, err = save(c.Request().Context(), staffActor(c), sv)
 	}
 	if err == nil {
 		return seeOther(c, "/staff/setup/services?done=saved")

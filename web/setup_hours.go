@@ -115,36 +115,16 @@ func (s *Site) saveWeekly(c echo.Context) error {
 			if start == "" && end == "" {
 				continue
 			}
-			r, err := parseRange(start, end)
-			if err != nil {
-				v.Add(field+"_start", wd.String()+": "+err.Error())
-				continue
+			if r, ok := domain.ParseTimeRange(&v, field+"_start", field+"_end", start, end); ok {
+				hours = append(hours, domain.WorkingHours{Weekday: wd, Range: r})
 			}
-			hours = append(hours, domain.WorkingHours{PractitionerID: p.ID, Weekday: wd, Range: r})
 		}
 	}
 	err = v.Err()
 	if err == nil {
-		err = s.Store.SetWorkingHours(c.Request().Context(), p.ID, hours)
+		_, err = s.Setup.SetWorkingHours(c.Request().Context(), staffActor(c), p.ID, hours)
 	}
 	return s.afterHours(c, err, "weekly")
-}
-
-// parseRange reads "09:00" and "12:30" as a range.
-func parseRange(start, end string) (domain.TimeRange, error) {
-	a, err := domain.ParseTimeOfDay(start)
-	if err != nil {
-		return domain.TimeRange{}, fmt.Errorf("give the start as HH:MM")
-	}
-	b, err := domain.ParseTimeOfDay(end)
-	if err != nil {
-		return domain.TimeRange{}, fmt.Errorf("give the end as HH:MM")
-	}
-	r := domain.TimeRange{Start: a, End: b}
-	if r.Validate() != nil {
-		return r, fmt.Errorf("the end must differ from the start")
-	}
-	return r, nil
 }
 
 // afterHours redirects back, or shows the page with the problem.
@@ -180,13 +160,15 @@ func (s *Site) saveOverride(c echo.Context) error {
 			continue
 		}
 		a, b, _ := strings.Cut(part, "-")
-		r, err := parseRange(trimmed(a), trimmed(b))
-		if err != nil {
-			return s.afterHours(c, domain.Invalid("ranges", "Write hours as 09:00-12:00, 14:00-17:00: "+err.Error()+"."), "override")
+		var v domain.Validation
+		r, ok := domain.ParseTimeRange(&v, "ranges", "ranges", trimmed(a), trimmed(b))
+		if !ok {
+			return s.afterHours(c, domain.Invalid("ranges", "Write hours as 09:00-12:00, 14:00-17:00."), "override")
 		}
 		o.Ranges = append(o.Ranges, r)
 	}
-	return s.afterHours(c, s.Store.SaveDateOverride(c.Request().Context(), &o), "override")
+	_, err = s.Setup.SaveDateOverride(c.Request().Context(), staffActor(c), o)
+	return s.afterHours(c, err, "override")
 }
 
 // deleteOverride handles POST …/overrides/:oid/delete.
@@ -195,7 +177,7 @@ func (s *Site) deleteOverride(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.afterHours(c, s.Store.DeleteDateOverride(c.Request().Context(), p.ID, c.Param("oid")), "override")
+	return s.afterHours(c, s.Setup.DeleteDateOverride(c.Request().Context(), staffActor(c), p.ID, c.Param("oid")), "override")
 }
 
 // saveTimeOff handles POST …/time-off: from and to in the practitioner's zone.
@@ -215,7 +197,8 @@ func (s *Site) saveTimeOff(c echo.Context) error {
 	if !t.End.After(t.Start) {
 		return s.afterHours(c, domain.Invalid("end_date", "The end must be after the start."), "timeoff")
 	}
-	return s.afterHours(c, s.Store.CreateTimeOff(c.Request().Context(), &t), "timeoff")
+	_, err = s.Setup.CreateTimeOff(c.Request().Context(), staffActor(c), t)
+	return s.afterHours(c, err, "timeoff")
 }
 
 // deleteTimeOff handles POST …/time-off/:tid/delete.
@@ -224,5 +207,5 @@ func (s *Site) deleteTimeOff(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.afterHours(c, s.Store.DeleteTimeOff(c.Request().Context(), p.ID, c.Param("tid")), "timeoff")
+	return s.afterHours(c, s.Setup.DeleteTimeOff(c.Request().Context(), staffActor(c), p.ID, c.Param("tid")), "timeoff")
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/frontdesk/frontdesk/api/auth"
 	"github.com/frontdesk/frontdesk/domain"
 )
 
@@ -73,43 +72,12 @@ func (s *Site) saveUser(c echo.Context) error {
 	return s.render(c, statusOf(err), "users", "Staff users", d)
 }
 
+// storeUser creates the user, or updates the one with u.ID.
 func (s *Site) storeUser(c echo.Context, u *domain.User, password string) error {
-	ctx := c.Request().Context()
-	if err := u.Validate(); err != nil {
-		return err
-	}
-	if u.ID == "" || password != "" {
-		if len(password) < domain.MinPasswordLength {
-			return domain.Invalid("password", "Use at least 10 characters.")
-		}
-		hash, err := auth.HashPassword(password)
-		if err != nil {
-			return err
-		}
-		u.PasswordHash = hash
-	}
+	save := s.Setup.UpdateUser
 	if u.ID == "" {
-		u.CreatedAt = s.Clock.Now()
-		if err := s.Store.CreateUser(ctx, u); err != nil {
-			return fieldOnDuplicate(err, "email", "A staff user with this email exists.")
-		}
-		return nil
+		save = s.Setup.CreateUser
 	}
-	old, err := s.Store.User(ctx, u.ID)
-	if err != nil {
-		return err
-	}
-	if u.PasswordHash == "" {
-		u.PasswordHash = old.PasswordHash
-	}
-	u.CreatedAt = old.CreatedAt
-	return fieldOnDuplicate(s.Store.UpdateUser(ctx, u), "email", "A staff user with this email exists.")
-}
-
-// fieldOnDuplicate names the field of a uniqueness conflict.
-func fieldOnDuplicate(err error, field, message string) error {
-	if err != nil && domain.ErrorKind(err) == domain.KindConflict {
-		return &domain.Error{Kind: domain.KindConflict, Field: field, Message: message}
-	}
+	_, err := save(c.Request().Context(), staffActor(c), *u, password)
 	return err
 }

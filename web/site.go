@@ -17,6 +17,7 @@ import (
 // Site holds what the page handlers need. Set the fields, then call Register.
 type Site struct {
 	Scheduler *domain.Scheduler
+	Setup     *domain.Setup // every setup change, with its audit entry
 	Store     domain.Store
 	Auth      *auth.Auth // sessions, sign-in and CSRF tokens: the API's
 	BaseURL   string     // the public origin, for feed links
@@ -41,6 +42,9 @@ func (s *Site) Register(e *echo.Echo) {
 	}
 	if s.Clock == nil {
 		s.Clock = domain.SystemClock
+	}
+	if s.Setup == nil {
+		s.Setup = &domain.Setup{Store: s.Store, Clock: s.Clock, HashPassword: auth.HashPassword}
 	}
 	// Pages and their assets are compressed; the API and the feeds are
 	// not (Outlook fails on a gzipped feed: see INTEROP.md).

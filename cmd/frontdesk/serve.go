@@ -135,8 +135,10 @@ func newHandler(cfg config, store *storage.Store, log *slog.Logger) (http.Handle
 	busy := newBusyImport(cfg, store)
 	authn := auth.New(store, domain.SystemClock, cfg.BaseURL)
 	inbox := &domain.Inbox{Store: store, Scheduler: sched, Clock: domain.SystemClock}
+	setup := &domain.Setup{Store: store, Clock: domain.SystemClock, HashPassword: auth.HashPassword}
 	srv := &api.Server{
 		Auth:            authn,
+		Setup:           setup,
 		Store:           store,
 		Scheduler:       sched,
 		Clock:           domain.SystemClock,
@@ -152,7 +154,7 @@ func newHandler(cfg config, store *storage.Store, log *slog.Logger) (http.Handle
 		Busy:            busy,
 		Inbox:           inbox,
 	}
-	site := &web.Site{Scheduler: sched, Store: store, Auth: authn, BaseURL: cfg.BaseURL, Clock: domain.SystemClock, Logger: log,
+	site := &web.Site{Scheduler: sched, Setup: setup, Store: store, Auth: authn, BaseURL: cfg.BaseURL, Clock: domain.SystemClock, Logger: log,
 		EmbedOrigins: cfg.EmbedOrigins, Busy: busy, Inbox: inbox}
 	srv.HTMLError = site.HTMLError
 	e := srv.Echo()

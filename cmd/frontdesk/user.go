@@ -33,22 +33,20 @@ func userCommand(ctx context.Context, cfg config, args []string, stdin io.Reader
 		return fmt.Errorf("read password from stdin: %w", err)
 	}
 	password = strings.TrimRight(password, "\r\n")
-	if len(password) < domain.MinPasswordLength {
-		return fmt.Errorf("password (stdin): use at least %d characters", domain.MinPasswordLength)
-	}
-	u := domain.User{Email: domain.NormalizeEmail(*email), Name: *name, Role: domain.Role(*role), PractitionerID: *practitioner, Active: true}
+	u := domain.User{Email: *email, Name: *name, Role: domain.Role(*role), PractitionerID: *practitioner, Active: true}
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	if u.PasswordHash, err = auth.HashPassword(password); err != nil {
-		return err
+	if err := domain.CheckPassword(password); err != nil {
+		return fmt.Errorf("password (stdin): %w", err)
 	}
 	store, err := storage.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}
 	defer store.Close()
-	if err := store.CreateUser(ctx, &u); err != nil {
+	setup := &domain.Setup{Store: store, Clock: domain.SystemClock, HashPassword: auth.HashPassword}
+	if u, err = setup.CreateUser(ctx, domain.ActorCLI, u, password); err != nil {
 		return fmt.Errorf("create user: %w", err)
 	}
 	fmt.Fprintf(stdout, "created %s %s (%s)\n", u.Role, u.Email, u.ID)

@@ -70,9 +70,11 @@ func maps[V any](m map[string]V) map[string]V {
 
 // Store is an in-memory domain.Store (and the feed state store) for tests.
 type Store struct {
-	mu   sync.Mutex
-	d    Data
-	fail error // returned by the next write, once
+	mu         sync.Mutex
+	d          Data
+	fail       error      // returned by the next write, once
+	failCommit error      // returned by the next Atomically after its writes
+	tx         sync.Mutex // one Atomically at a time
 
 	claims        map[string]int // message id → times claimed
 	scheduleCalls int
@@ -151,3 +153,30 @@ func (s *Store) Ping(context.Context) error { return nil }
 
 // find returns the index of the first element matching, or -1.
 func find[T any](xs []T, match func(T) bool) int { return slices.IndexFunc(xs, match) }
+
+// Atomically runs fn as one transaction: transactions run one at a time,
+// and when fn fails (or a failure was injected with FailBeforeCommit) the
+// store is put back as it was before fn began.
+func (s *Store) Atomically(_ context.Context, fn func(tx domain.SetupWriter) error) error {
+	s.tx.Lock()
+	defer s.tx.Unlock()
+	saved := s.Data()
+	err := fn(s)
+	if err == nil {
+		s.mu.Lock()
+		err, s.failCommit = s.failCommit, nil
+		s.mu.Unlock()
+	}
+	if err != nil {
+		s.Edit(func(d *Data) { *d = saved })
+	}
+	return err
+}
+
+// FailBeforeCommit makes the next Atomically fail with err after its writes,
+// as a crash between the change and the commit would.
+func (s *Store) FailBeforeCommit(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failCommit = err
+}
