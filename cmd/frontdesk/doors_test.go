@@ -40,7 +40,8 @@ func TestEveryDoorSameAudit(t *testing.T) {
 			}
 			t.Cleanup(func() { store.Close() })
 			admin := doorAdmin(t, store)
-			ts := httptest.NewServer(newHandler(config{DatabaseURL: dsn, BaseURL: "http://127.0.0.1"}, store, slog.New(slog.DiscardHandler)))
+			handler, _ := newHandler(config{DatabaseURL: dsn, BaseURL: "http://127.0.0.1"}, store, slog.New(slog.DiscardHandler))
+			ts := httptest.NewServer(handler)
 			t.Cleanup(ts.Close)
 
 			viaAPI(t, ts.URL, admin, "api@clinic.example")
