@@ -5,11 +5,12 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/frontdesk/frontdesk/api/csp"
 	"github.com/labstack/echo/v4"
 )
 
 func TestPolicyMergesDirectives(t *testing.T) {
-	var p Policy
+	var p csp.Policy
 	p.Set("frame-ancestors", "'none'")
 	p.Add("default-src", "'self'")
 	p.Add("default-src", "'self'", "https://cdn.example")
@@ -29,8 +30,8 @@ func TestResponsePolicyIsOneHeader(t *testing.T) {
 	e := echo.New()
 	e.Use(securityHeaders)
 	e.GET("/framed", func(c echo.Context) error {
-		ResponsePolicy(c).Set("frame-ancestors", "https://blog.example")
-		ResponsePolicy(c).Add("img-src", "'self'")
+		csp.ResponsePolicy(c).Set("frame-ancestors", "https://blog.example")
+		csp.ResponsePolicy(c).Add("img-src", "'self'")
 		return c.String(http.StatusOK, "ok")
 	})
 	e.GET("/plain", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })

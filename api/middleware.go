@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/frontdesk/frontdesk/api/csp"
 	"github.com/frontdesk/frontdesk/api/problem"
 )
 
@@ -123,7 +124,7 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
 		h.Set("X-Content-Type-Options", "nosniff")
-		startPolicy(c)
+		csp.Start(c)
 		path := c.Request().URL.Path
 		if strings.HasPrefix(path, "/manage") || strings.HasPrefix(path, "/api/v1/manage") || strings.HasPrefix(path, "/feeds/") {
 			h.Set("Referrer-Policy", "no-referrer")

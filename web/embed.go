@@ -11,7 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/frontdesk/frontdesk/api"
+	"github.com/frontdesk/frontdesk/api/csp"
 	"github.com/frontdesk/frontdesk/domain"
 )
 
@@ -58,7 +58,7 @@ func serveEmbedJS(c echo.Context) error {
 // own pages (the live preview of the widget on the setup page).
 func (s *Site) frameable(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		api.ResponsePolicy(c).Set("frame-ancestors", append([]string{"'self'"}, s.EmbedOrigins...)...)
+		csp.ResponsePolicy(c).Set("frame-ancestors", append([]string{"'self'"}, s.EmbedOrigins...)...)
 		return next(c)
 	}
 }

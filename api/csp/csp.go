@@ -1,4 +1,6 @@
-package api
+// Package csp builds each response's Content-Security-Policy: api starts it
+// for every response, web pages that may be framed widen it.
+package csp
 
 import (
 	"slices"
@@ -11,7 +13,7 @@ import (
 // whoever handles it and written as one header just before the response
 // goes out: every part of the server that cares about a directive sets
 // that directive, and the directives are merged, never two headers.
-// securityHeaders starts every response's policy with frame-ancestors
+// api's securityHeaders starts every response's policy with frame-ancestors
 // 'none'; a page that may be framed (the booking pages, for the clinic's
 // own site) sets frame-ancestors to the allowed origins.
 type Policy struct {
@@ -70,10 +72,10 @@ func ResponsePolicy(c echo.Context) *Policy {
 	return &Policy{}
 }
 
-// startPolicy gives c's response a policy refusing to be framed, and
+// Start gives c's response a policy refusing to be framed, and
 // writes it (with X-Frame-Options for browsers that do not read
 // frame-ancestors, while framing is refused) as the response is committed.
-func startPolicy(c echo.Context) {
+func Start(c echo.Context) {
 	p := &Policy{}
 	p.Set("frame-ancestors", "'none'")
 	c.Set(ctxPolicy, p)
