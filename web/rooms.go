@@ -9,7 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/frontdesk/frontdesk/api"
+	"github.com/frontdesk/frontdesk/api/auth"
 	"github.com/frontdesk/frontdesk/domain"
 )
 
@@ -53,7 +53,7 @@ func (s *Site) saveRoom(c echo.Context) error {
 	order, _ := strconv.Atoi(trimmed(c.FormValue("sort_order")))
 	r := domain.Room{ID: c.FormValue("id"), Name: trimmed(c.FormValue("name")), Kind: domain.RoomKind(c.FormValue("kind")),
 		Active: c.FormValue("active") == "on", SortOrder: order}
-	u, _ := api.UserFrom(c)
+	u, _ := auth.UserFrom(c)
 	actor := domain.ActorOf(u)
 	ctx := c.Request().Context()
 	var err error
