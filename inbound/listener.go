@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/mail"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-smtp"
@@ -42,23 +43,32 @@ type Listener struct {
 	// processor can start at once rather than at its next poll.
 	Received func()
 
-	srv *smtp.Server
+	mu     sync.Mutex // guards srv and closed: Close may run beside Serve
+	srv    *smtp.Server
+	closed bool
 }
 
 // Serve accepts connections on ln until Close.
 func (l *Listener) Serve(ln net.Listener) error {
-	l.srv = smtp.NewServer(backend{l})
-	l.srv.Domain = l.Domain
-	if l.srv.Domain == "" {
-		l.srv.Domain = "localhost"
+	srv := smtp.NewServer(backend{l})
+	srv.Domain = l.Domain
+	if srv.Domain == "" {
+		srv.Domain = "localhost"
 	}
-	l.srv.LMTP = l.LMTP
-	l.srv.MaxMessageBytes = l.maxBytes()
-	l.srv.MaxRecipients = 50
-	l.srv.ReadTimeout = 2 * time.Minute
-	l.srv.WriteTimeout = time.Minute
-	l.srv.AllowInsecureAuth = false
-	err := l.srv.Serve(ln)
+	srv.LMTP = l.LMTP
+	srv.MaxMessageBytes = l.maxBytes()
+	srv.MaxRecipients = 50
+	srv.ReadTimeout = 2 * time.Minute
+	srv.WriteTimeout = time.Minute
+	srv.AllowInsecureAuth = false
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return ln.Close()
+	}
+	l.srv = srv
+	l.mu.Unlock()
+	err := srv.Serve(ln)
 	if errors.Is(err, smtp.ErrServerClosed) {
 		return nil
 	}
@@ -67,10 +77,14 @@ func (l *Listener) Serve(ln net.Listener) error {
 
 // Close stops the server and its connections.
 func (l *Listener) Close() error {
-	if l.srv == nil {
+	l.mu.Lock()
+	l.closed = true
+	srv := l.srv
+	l.mu.Unlock()
+	if srv == nil {
 		return nil
 	}
-	return l.srv.Close()
+	return srv.Close()
 }
 
 // Save stores one received message; it is what a session's DATA does, and
