@@ -99,3 +99,29 @@ func (s *Server) declineProposal(c echo.Context) error {
 
 // errNoInbox answers the inbound routes of a server wired without an Inbox.
 var errNoInbox = &domain.Error{Kind: domain.KindUnavailable, Message: "Inbound mail is not set up on this server."}
+
+type patientEmailInput struct {
+	Email string `json:"email"`
+}
+
+// setPatientEmail handles PUT /api/v1/patients/{id}/email {"email"}: the
+// front desk fixes a bouncing address (or confirms it), and mail goes to
+// it again.
+func (s *Server) setPatientEmail(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var in patientEmailInput
+	if err := decodeStrict(c, &in); err != nil {
+		return err
+	}
+	if s.Inbox == nil {
+		return errNoInbox
+	}
+	p, err := s.Inbox.FixEmail(c.Request().Context(), actor(c), id, in.Email)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"patient": patientDetailJSON{toPatientJSON(p), rfc3339(p.CreatedAt, time.UTC)}})
+}

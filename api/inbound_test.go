@@ -78,3 +78,37 @@ func TestInboundProposals(t *testing.T) {
 		}
 	})
 }
+
+func TestFixBouncingEmail(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		booked := e.mustBook(0, "pat@example.com")
+		e.mustBook(1, "other@example.com")
+		ctx := context.Background()
+		p, err := e.store.MarkEmailBouncing(ctx, "pat@example.com", "550 5.1.1", fixedNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := e.do(req{method: "GET", path: "/api/v1/patients/" + p.ID, role: domain.RoleFrontDesk}).want(t, 200, "patient").json(t)
+		if st := got["patient"].(map[string]any)["email_status"]; st != "bouncing" {
+			t.Fatalf("email_status = %v, want bouncing", st)
+		}
+		b := e.do(req{method: "GET", path: "/api/v1/bookings/" + booked.Booking.ID, role: domain.RoleFrontDesk}).want(t, 200, "booking").json(t)
+		if st := b["booking"].(map[string]any)["patient"].(map[string]any)["email_status"]; st != "bouncing" {
+			t.Fatalf("the booking's patient email_status = %v, want bouncing", st)
+		}
+		path := "/api/v1/patients/" + p.ID + "/email"
+		e.do(req{method: "PUT", path: path, role: domain.RolePractitioner, body: map[string]any{"email": "pat@example.org"}}).want(t, 403, "as a practitioner")
+		bad := e.do(req{method: "PUT", path: path, role: domain.RoleFrontDesk, body: map[string]any{"email": "not an address"}}).want(t, 422, "bad address")
+		if !bad.hasField(t, "email") {
+			t.Errorf("problem does not name email: %s", bad.body)
+		}
+		e.do(req{method: "PUT", path: path, role: domain.RoleFrontDesk, body: map[string]any{"email": "other@example.com"}}).want(t, 409, "another patient's address")
+		e.do(req{method: "PUT", path: path, role: domain.RoleFrontDesk, body: map[string]any{"email": "pat@example.org", "x": 1}}).want(t, 400, "unknown field")
+		e.do(req{method: "PUT", path: "/api/v1/patients/" + domain.NewID() + "/email", role: domain.RoleFrontDesk, body: map[string]any{"email": "a@example.org"}}).want(t, 404, "unknown patient")
+		fixed := e.do(req{method: "PUT", path: path, role: domain.RoleFrontDesk, body: map[string]any{"email": "Pat@Example.org"}}).want(t, 200, "fix").json(t)
+		fp := fixed["patient"].(map[string]any)
+		if fp["email"] != "pat@example.org" || fp["email_status"] != "ok" {
+			t.Fatalf("fixed patient = %v", fp)
+		}
+	})
+}

@@ -190,6 +190,7 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.PUT("/bookings/:id/notes", s.setStaffNotes, staff)
 	v1.GET("/patients", s.listPatients, desk)
 	v1.GET("/patients/:id", s.getPatient, desk)
+	v1.PUT("/patients/:id/email", s.setPatientEmail, desk)
 	v1.GET("/notifications", s.listNotifications, desk)
 	v1.POST("/notifications/:id/retry", s.retryNotification, desk)
 	v1.GET("/inbound", s.listInbound, desk)

@@ -154,6 +154,9 @@ type InboundStore interface {
 	// makes their pending outbox rows dead with reason, in one transaction;
 	// ErrNotFound when no patient has the address.
 	MarkEmailBouncing(ctx context.Context, email, reason string, at time.Time) (Patient, error)
+	// SetPatientEmail stores the patient's (lower-cased) address and marks
+	// it ok; ErrDuplicate when another patient has it.
+	SetPatientEmail(ctx context.Context, patientID, email string) (Patient, error)
 }
 
 // ClaimedInbound is a claimed message with its raw bytes.

@@ -337,3 +337,26 @@ func (in *Inbox) now() time.Time {
 	}
 	return in.Clock.Now()
 }
+
+// FixEmail is the front desk fixing a patient's address after a bounce
+// (the same address, checked with the patient, or a corrected one): it is
+// stored and marked ok, so mail goes to it again. Mail held meanwhile stays
+// dead on the notifications page, where staff may retry it. Admin and front
+// desk only.
+func (in *Inbox) FixEmail(ctx context.Context, actor Actor, patientID, email string) (Patient, error) {
+	if actor.Role != RoleAdmin && actor.Role != RoleFrontDesk {
+		return Patient{}, ErrForbidden
+	}
+	if !IsID(patientID) {
+		return Patient{}, ErrNotFound
+	}
+	email = NormalizeEmail(email)
+	if !validEmail(email) {
+		return Patient{}, Invalid("email", "Give a valid email address.")
+	}
+	p, err := in.Store.SetPatientEmail(ctx, patientID, email)
+	if err != nil {
+		return Patient{}, wrap("set patient email", err)
+	}
+	return p, nil
+}

@@ -298,3 +298,29 @@ func clipText(s string) string {
 	}
 	return s[:cut]
 }
+
+// SetPatientEmail stores the patient's address, lower-cased, and marks it
+// ok; domain.ErrNotFound for an unknown patient, domain.ErrDuplicate when
+// another patient has the address.
+func (s *Store) SetPatientEmail(ctx context.Context, patientID, email string) (domain.Patient, error) {
+	if !domain.IsID(patientID) {
+		return domain.Patient{}, domain.ErrNotFound
+	}
+	var got domain.Patient
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Exec(`UPDATE patients SET email = ?, email_status = 'ok' WHERE id = ?`, domain.NormalizeEmail(email), lowerID(patientID))
+		if err := rowsOrNotFound("set patient email", res); err != nil {
+			return err
+		}
+		var row patientRow
+		if err := tx.Where("id = ?", lowerID(patientID)).Take(&row).Error; err != nil {
+			return err
+		}
+		got = row.domain()
+		return nil
+	})
+	if isUnique(err, "patients_email_key", "patients.email") {
+		return domain.Patient{}, domain.ErrDuplicate
+	}
+	return got, dbError("set patient email", err)
+}

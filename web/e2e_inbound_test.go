@@ -64,6 +64,20 @@ func TestStaffAnswersProposal(t *testing.T) {
 		t.Errorf("an answered proposal still offers %d accept buttons", forms)
 	}
 
+	// The bouncing address: another patient's is refused inline, a right one saved.
+	_, err = a.Scheduler.Book(ctx, domain.BookRequest{ServiceID: a.Massage.ID, PractitionerID: a.Therapist.ID, Start: at(9, 0),
+		Actor: domain.ActorPatient, Patient: domain.Patient{Name: "Katherine Johnson", Email: "kj@example.com"}})
+	must(t, "book Katherine", err)
+	b.do(chromedp.SetValue(chromedp.CSS("#f-email"), "kj@example.com"), chromedp.Click(chromedp.CSS(`form[action$="/patient-email"] button`)))
+	b.waitText("#problem", "already exists")
+	b.do(chromedp.SetValue(chromedp.CSS("#f-email"), "grace.hopper@example.com"), chromedp.Click(chromedp.CSS(`form[action$="/patient-email"] button`)))
+	b.waitText(".flash", "The address is saved")
+	fixed, err := a.Store.Booking(ctx, d.ID)
+	must(t, "load booking", err)
+	if fixed.Patient.Email != "grace.hopper@example.com" || fixed.Patient.EmailStatus != domain.EmailOK {
+		t.Fatalf("patient after the fix: %s (%s)", fixed.Patient.Email, fixed.Patient.EmailStatus)
+	}
+
 	b.do(chromedp.Navigate(a.URL+"/staff?date=2026-06-02"), chromedp.WaitVisible(chromedp.CSS(".cal")))
 	b.mustSee("Grace Hopper", "Invite: No answer")
 	b.inspect("31-calendar-attendee")

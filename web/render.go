@@ -157,6 +157,7 @@ var flashes = map[string]string{
 
 	"proposal-accepted": "The visit was moved to the time the patient proposed.",
 	"proposal-declined": "The proposed time was declined; the visit keeps its time.",
+	"email-fixed":       "The address is saved; mail goes to it again. Held messages can be retried on the notifications page.",
 }
 
 // seeOther redirects after a successful POST.

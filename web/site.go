@@ -86,6 +86,7 @@ func (s *Site) Register(e *echo.Echo) {
 	staff.POST("/bookings/:id/move", s.bookingMove)
 	staff.POST("/bookings/:id/cancel", s.bookingCancel)
 	staff.POST("/bookings/:id/proposals/:mid/:answer", s.bookingProposal)
+	staff.POST("/bookings/:id/patient-email", s.bookingPatientEmail, desk)
 	staff.GET("/patients", s.patients, desk)
 
 	staff.GET("/setup/practitioners", s.practitioners, admin)

@@ -179,3 +179,17 @@ func (s *Site) bookingProposal(c echo.Context) error {
 	}
 	return s.afterBookingAction(c, err, "proposal", done, nil)
 }
+
+// bookingPatientEmail handles POST /staff/bookings/:id/patient-email: the
+// front desk fixes the patient's bouncing address.
+func (s *Site) bookingPatientEmail(c echo.Context) error {
+	if s.Inbox == nil {
+		return domain.ErrNotFound
+	}
+	d, err := s.loadBookingPage(c)
+	if err != nil {
+		return err
+	}
+	_, err = s.Inbox.FixEmail(c.Request().Context(), staffActor(c), d.B.PatientID, c.FormValue("email"))
+	return s.afterBookingAction(c, err, "email", "email-fixed", nil)
+}
