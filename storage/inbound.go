@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -126,6 +127,10 @@ func (s *Store) ClaimInbound(ctx context.Context, now time.Time, limit int, leas
 		m.Attempts--
 		out[i] = domain.ClaimedInbound{Message: m, Raw: r.Raw}
 	}
+	// UPDATE … RETURNING gives no order on PostgreSQL: oldest first here.
+	slices.SortStableFunc(out, func(a, b domain.ClaimedInbound) int {
+		return a.Message.ReceivedAt.Compare(b.Message.ReceivedAt)
+	})
 	return out, nil
 }
 
