@@ -57,10 +57,11 @@ func (s *Store) FeedVersion(ctx context.Context, tokenID string, w domain.FeedWi
 		query = pgFeedVersionQuery(w.PractitionerID != "")
 	}
 	var row feedVersionRow
-	if err := s.db.WithContext(ctx).Raw(query, params).Scan(&row).Error; err != nil {
-		return domain.FeedVersion{}, dbError("select feed version", err)
-	}
-	if err := s.settle(ctx, &row); err != nil {
+	err := s.readSettled(ctx, &row, func() error {
+		row = feedVersionRow{}
+		return dbError("select feed version", s.db.WithContext(ctx).Raw(query, params).Scan(&row).Error)
+	})
+	if err != nil {
 		return domain.FeedVersion{}, err
 	}
 	return row.version(s.dialect), nil
@@ -102,24 +103,53 @@ func (s *Store) FeedTokenVersion(ctx context.Context, hash string) (domain.FeedT
 	if s.dialect == DialectPostgres {
 		query = pgFeedTokenVersionSQL
 	}
-	if err := s.db.WithContext(ctx).Raw(query, map[string]any{"hash": hash}).Scan(&rows).Error; err != nil {
-		return domain.FeedToken{}, domain.FeedVersion{}, dbError("select feed token and version", err)
-	}
-	if len(rows) == 0 {
-		return domain.FeedToken{}, domain.FeedVersion{}, domain.ErrNotFound
-	}
-	if err := s.settle(ctx, &rows[0].Version); err != nil {
+	var version feedVersionRow
+	err := s.readSettled(ctx, &version, func() error {
+		rows = rows[:0]
+		if err := s.db.WithContext(ctx).Raw(query, map[string]any{"hash": hash}).Scan(&rows).Error; err != nil {
+			return dbError("select feed token and version", err)
+		}
+		if len(rows) == 0 {
+			return domain.ErrNotFound
+		}
+		version = rows[0].Version
+		return nil
+	})
+	if err != nil {
 		return domain.FeedToken{}, domain.FeedVersion{}, err
 	}
-	return rows[0].Token.domain(), rows[0].Version.version(s.dialect), nil
+	return rows[0].Token.domain(), version.version(s.dialect), nil
 }
 
-// settle decides on PostgreSQL whether a version read is settled.
-func (s *Store) settle(ctx context.Context, row *feedVersionRow) error {
-	if s.dialect != DialectPostgres {
-		return nil
+// settleReads bounds how often a version is read again because a
+// transaction its snapshot showed running may have been this database's.
+const settleReads = 3
+
+// readSettled runs read, which fills row, and on PostgreSQL decides whether
+// the version read is settled. A pending transaction that pg_stat_activity
+// no longer shows running has ended since the snapshot, in this database or
+// another; a fresh read, in a fresh snapshot, sees it ended and so no longer
+// waits on it. One still running here is waited on by building the feed. Without the second read every commit in another database
+// racing a poll (a busy cluster, parallel tests) would make the poll build
+// the feed for nothing.
+func (s *Store) readSettled(ctx context.Context, row *feedVersionRow, read func() error) error {
+	for attempt := 1; ; attempt++ {
+		if err := read(); err != nil {
+			return err
+		}
+		ended, err := s.settle(ctx, row)
+		if err != nil || row.Settled || !ended || attempt == settleReads {
+			return err
+		}
 	}
-	var err error
-	row.Settled, err = s.pgSettled(ctx, row.Pending)
-	return err
+}
+
+// settle decides on PostgreSQL whether a version read is settled, and when
+// not, whether a transaction it waited on has ended since.
+func (s *Store) settle(ctx context.Context, row *feedVersionRow) (ended bool, err error) {
+	if s.dialect != DialectPostgres {
+		return false, nil
+	}
+	row.Settled, ended, err = s.pgSettled(ctx, row.Pending)
+	return ended, err
 }

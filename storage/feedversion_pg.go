@@ -101,17 +101,25 @@ type foreignXIDs struct {
 // maxForeignXIDs bounds foreignXIDs; past it the memory starts afresh.
 const maxForeignXIDs = 4096
 
-// pgActivitySQL returns which of the 32-bit transaction ids are running in
-// another database.
-const pgActivitySQL = `SELECT a.backend_xid::text::bigint AS x FROM pg_stat_activity AS a
-WHERE a.datid <> (SELECT oid FROM pg_database WHERE datname = current_database())
-  AND a.backend_xid::text::bigint = ANY(CAST(@ids AS bigint[]))`
+// pgActivitySQL returns which of the 32-bit transaction ids are running,
+// and whether each runs in another database.
+const pgActivitySQL = `SELECT a.backend_xid::text::bigint AS x,
+	a.datid IS DISTINCT FROM (SELECT oid FROM pg_database WHERE datname = current_database()) AS foreign
+FROM pg_stat_activity AS a
+WHERE a.backend_xid::text::bigint = ANY(CAST(@ids AS bigint[]))`
+
+// runningXID is a row of pgActivitySQL.
+type runningXID struct {
+	X       int64
+	Foreign bool
+}
 
 // pgSettled reports whether every pending transaction (pgPendingSQL's
-// list) belongs to another database.
-func (s *Store) pgSettled(ctx context.Context, pending string) (bool, error) {
+// list) belongs to another database, and, when not, whether one of them has
+// ended since the snapshot (so a fresh read may settle).
+func (s *Store) pgSettled(ctx context.Context, pending string) (settled, ended bool, err error) {
 	if pending == "" {
-		return true, nil
+		return true, false, nil
 	}
 	var unknown []int64
 	s.foreign.mu.Lock()
@@ -119,7 +127,7 @@ func (s *Store) pgSettled(ctx context.Context, pending string) (bool, error) {
 		x, err := strconv.ParseInt(f, 10, 64)
 		if err != nil {
 			s.foreign.mu.Unlock()
-			return false, fmt.Errorf("pending transaction id %q: %w", f, err)
+			return false, false, fmt.Errorf("pending transaction id %q: %w", f, err)
 		}
 		if _, ok := s.foreign.ids[x]; !ok {
 			unknown = append(unknown, x)
@@ -127,30 +135,34 @@ func (s *Store) pgSettled(ctx context.Context, pending string) (bool, error) {
 	}
 	s.foreign.mu.Unlock()
 	if len(unknown) == 0 {
-		return true, nil
+		return true, false, nil
 	}
 	short := make([]int64, len(unknown))
 	for i, x := range unknown {
 		short[i] = x & 0xffffffff
 	}
-	var running []int64
+	var running []runningXID
 	if err := s.db.WithContext(ctx).Raw(pgActivitySQL, map[string]any{"ids": pgInt8Array(short)}).Scan(&running).Error; err != nil {
-		return false, dbError("select running transactions", err)
+		return false, false, dbError("select running transactions", err)
 	}
 	s.foreign.mu.Lock()
 	defer s.foreign.mu.Unlock()
 	if s.foreign.ids == nil || len(s.foreign.ids) > maxForeignXIDs {
 		s.foreign.ids = make(map[int64]struct{})
 	}
-	settled := true
+	settled = true
 	for _, x := range unknown {
-		if slices.Contains(running, x&0xffffffff) {
+		i := slices.IndexFunc(running, func(r runningXID) bool { return r.X == x&0xffffffff })
+		switch {
+		case i < 0:
+			settled, ended = false, true
+		case running[i].Foreign:
 			s.foreign.ids[x] = struct{}{}
-		} else {
+		default:
 			settled = false
 		}
 	}
-	return settled, nil
+	return settled, ended, nil
 }
 
 // pgInt8Array is a bigint[] literal.
