@@ -91,8 +91,10 @@ func decodeBookingRequest(body []byte, a domain.Actor) (domain.BookRequest, erro
 }
 
 // createBooking handles POST /api/v1/bookings: 201 with the booking and its
-// manage link, or 200 with Idempotent-Replayed: true for a retry with the
-// same Idempotency-Key.
+// manage link. A retry with the same Idempotency-Key answers what the first
+// request answered, 201 and the same body, with Idempotent-Replayed: true
+// (as Stripe does), so a client that lost the first answer reads the retry
+// exactly as it would have read the first.
 func (s *Server) createBooking(c echo.Context) error {
 	body, err := readJSONBody(c)
 	if err != nil {
@@ -113,12 +115,10 @@ func (s *Server) createBooking(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	status := http.StatusCreated
 	if got.Replayed {
-		status = http.StatusOK
 		c.Response().Header().Set("Idempotent-Replayed", "true")
 	}
-	return c.JSON(status, bookedJSON{
+	return c.JSON(http.StatusCreated, bookedJSON{
 		Booking: toPublicBooking(got.Booking), ManageToken: got.ManageToken, ManageURL: got.ManageURL,
 	})
 }

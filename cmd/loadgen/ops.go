@@ -93,7 +93,7 @@ func (c *client) book(ctx context.Context) {
 		return
 	}
 	b, status := c.postBooking(ctx, opBook, s)
-	if status == http.StatusCreated || status == http.StatusOK {
+	if status == http.StatusCreated {
 		c.st.ledger.accept(b, false)
 	}
 }
@@ -122,7 +122,7 @@ func (c *client) postBooking(ctx context.Context, route string, s slot) (booking
 			break
 		}
 	}
-	if r.status != http.StatusCreated && r.status != http.StatusOK {
+	if r.status != http.StatusCreated {
 		return booking{}, r.status
 	}
 	var out struct {
@@ -140,7 +140,7 @@ func (c *client) postBooking(ctx context.Context, route string, s slot) (booking
 
 func expectedBooking(route string, status int) bool {
 	switch status {
-	case http.StatusCreated, http.StatusOK: // 200: an idempotent replay of a retry
+	case http.StatusCreated: // a replay of a retry answers 201 too (Idempotent-Replayed: true)
 		return true
 	case http.StatusConflict:
 		return route == opContendedBook
