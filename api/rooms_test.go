@@ -261,3 +261,48 @@ func decodeInto(t testing.TB, r response, v any) {
 		t.Fatalf("decode %d: %v: %s", r.status, err, r.body)
 	}
 }
+
+// TestFeedRoomRename: a room's name is its visits' LOCATION, so renaming
+// it through the API makes the next poll of a feed showing one of its
+// visits a 200 with a new ETag (and the new name), though no booking row
+// changed; renaming a room no visit of the feed holds leaves the feed's
+// ETag as it was.
+func TestFeedRoomRename(t *testing.T) {
+	forEachFeedEngine(t, func(t *testing.T, fe *feedEnv) {
+		loads := fe.countBookings()
+		room, spare := fe.addRoom("Room A", ""), fe.addRoom("Room B", "")
+		fe.setServiceRooms(room).want(t, 200, "massage uses Room A")
+		if got := fe.massage(t, ny(4, 10, 0), "pat@example.com"); got.Booking.RoomID != room {
+			t.Fatalf("booking room = %q, want Room A %s", got.Booking.RoomID, room)
+		}
+		clinic := &poller{fe: fe, loads: loads, path: fe.newFeed(t, "", domain.PrivacyFullName)}
+		hers := &poller{fe: fe, loads: loads, path: fe.newFeed(t, fe.ids.therapist, domain.PrivacyBusy)}
+		chiro := &poller{fe: fe, loads: loads, path: fe.newFeed(t, fe.ids.chiro, domain.PrivacyInitials)}
+		for _, p := range []*poller{clinic, hers, chiro} {
+			p.fetch(t)
+			p.unchanged(t, "nothing changed")
+		}
+		rename := func(id, name string) {
+			fe.clock.Advance(time.Minute)
+			fe.do(req{method: "PUT", path: "/api/v1/rooms/" + id, role: domain.RoleAdmin, body: map[string]any{"name": name}}).want(t, 200, "rename "+name)
+		}
+
+		rename(room, "Garden room")
+		for _, p := range []*poller{clinic, hers} {
+			p.changed(t, "Room A renamed ("+p.path[:16]+")")
+			body := string(fe.get(p.path, nil).want(t, 200, "feed after the rename").body)
+			if !strings.Contains(body, "LOCATION:Garden room") || strings.Contains(body, "Room A") {
+				t.Errorf("feed after the rename lacks LOCATION:Garden room or still says Room A:\n%s", body)
+			}
+			p.unchanged(t, "after the rename")
+		}
+		chiro.sameContent(t, "Room A renamed, none of the chiropractor's visits in it")
+		chiro.unchanged(t, "after the rename")
+
+		rename(spare, "Quiet room")
+		for _, p := range []*poller{clinic, hers, chiro} {
+			p.sameContent(t, "Room B renamed, no visit in it ("+p.path[:16]+")")
+			p.unchanged(t, "after Room B's rename")
+		}
+	})
+}

@@ -20,7 +20,8 @@ type feedVersion struct {
 
 // version is everything a feed's content is made from, hashed: the scope
 // (practitioner and privacy: tokens of one scope show the same content),
-// the window, the digest of its rows and what of the catalog it shows. The
+// the window, the digest of its rows and what of the catalog it shows
+// (practitioners, services and rooms by name). The
 // catalog comes from the store's in-memory copy, so this costs the one
 // query of FeedVersion.
 func (f *Feeds) version(ctx context.Context, tok FeedToken, clinic Clinic, w FeedWindow) (feedVersion, error) {
@@ -48,6 +49,10 @@ func (f *Feeds) versionOf(ctx context.Context, tok FeedToken, clinic Clinic, w F
 	if err != nil {
 		return feedVersion{}, err
 	}
+	rooms, err := f.Store.Rooms(ctx, true)
+	if err != nil {
+		return feedVersion{}, err
+	}
 	h := sha256.New()
 	writeString(h, "frontdesk-feed-version-v1")
 	writeString(h, scopeOf(tok))
@@ -70,6 +75,13 @@ func (f *Feeds) versionOf(ctx context.Context, tok FeedToken, clinic Clinic, w F
 	for _, s := range services {
 		writeString(h, s.ID)
 		writeString(h, s.Name)
+	}
+	// A room's name is its visits' LOCATION; a rename touches no booking
+	// row, so it moves the version here (every feed's: one that shows none
+	// of the room's visits rebuilds to the same ETag).
+	for _, r := range rooms {
+		writeString(h, r.ID)
+		writeString(h, r.Name)
 	}
 	return feedVersion{key: hex.EncodeToString(h.Sum(nil)), state: rows}, nil
 }
