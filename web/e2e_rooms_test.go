@@ -33,6 +33,32 @@ func TestRoomsPage(t *testing.T) {
 	}
 	room := rooms[0]
 
+	// Patients' emails name the room only when the clinic says so: the
+	// checkbox saves that one setting, audited as a clinic change.
+	checked := func() (on bool) {
+		b.eval(`document.querySelector("#f-email_shows_room").checked`, &on)
+		return on
+	}
+	b.do(chromedp.Navigate(a.URL+"/staff/setup/rooms"), chromedp.WaitVisible(chromedp.CSS("#f-email_shows_room")))
+	if checked() {
+		t.Fatal("the email setting is on before anyone set it")
+	}
+	b.do(chromedp.Focus(chromedp.CSS(`#f-email_shows_room`)), chromedp.KeyEvent(" "),
+		chromedp.Focus(chromedp.CSS(`form[action="/staff/setup/rooms/email"] button`)), chromedp.KeyEvent(kb.Enter))
+	b.waitText(".flash", "Saved")
+	if !checked() {
+		t.Error("the email setting is not shown on after saving it")
+	}
+	cl, err := a.Store.Clinic(ctx)
+	if err != nil || !cl.EmailShowsRoom || cl.Name == "" || cl.TimeZone != "America/New_York" {
+		t.Fatalf("clinic after the email setting = %+v, %v; want email_shows_room and the rest unchanged", cl, err)
+	}
+	audit, err := a.Store.Audit(ctx, domain.AuditFilter{EntityID: "clinic"})
+	must(t, "audit", err)
+	if len(audit) != 1 || audit[0].Action != "clinic.update" || audit[0].Actor.Role != domain.RoleAdmin {
+		t.Errorf("clinic audit = %+v, want one clinic.update by the admin", audit)
+	}
+
 	// The services page offers the room; checking it by keyboard saves it.
 	b.do(chromedp.Navigate(a.URL+"/staff/setup/services?edit="+a.Massage.ID), chromedp.WaitVisible(chromedp.CSS(`input[name=room_ids]`)),
 		chromedp.Focus(chromedp.CSS(`input[name=room_ids]`)), chromedp.KeyEvent(" "),

@@ -22,6 +22,8 @@ type roomsPage struct {
 	// Visits are the future visits of a room being deactivated, shown
 	// with the choice to keep or release their room.
 	Visits []roomVisit
+	// EmailShowsRoom is the clinic's setting: patients' emails name the room.
+	EmailShowsRoom bool
 }
 
 // roomVisit is one of those visits, its time in the clinic's zone.
@@ -37,7 +39,8 @@ func (s *Site) rooms(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := roomsPage{Rooms: all, Kinds: roomKinds, Edit: domain.Room{Kind: domain.RoomKindRoom, Active: true}}
+	d := roomsPage{Rooms: all, Kinds: roomKinds, Edit: domain.Room{Kind: domain.RoomKindRoom, Active: true},
+		EmailShowsRoom: s.clinic(c).EmailShowsRoom}
 	for _, r := range all {
 		if r.ID == c.QueryParam("edit") {
 			d.Edit = r
@@ -74,7 +77,7 @@ func (s *Site) saveRoom(c echo.Context) error {
 	if lerr != nil {
 		return lerr
 	}
-	d := roomsPage{Rooms: all, Kinds: roomKinds, Edit: r, Problem: pr}
+	d := roomsPage{Rooms: all, Kinds: roomKinds, Edit: r, Problem: pr, EmailShowsRoom: s.clinic(c).EmailShowsRoom}
 	var inUse *domain.RoomInUseError
 	if errors.As(err, &inUse) {
 		loc := s.clinic(c).Location()
@@ -86,6 +89,23 @@ func (s *Site) saveRoom(c echo.Context) error {
 		delete(d.Problem.Fields, "future_visits")
 	}
 	return s.render(c, statusOf(err), "rooms", "Rooms", d)
+}
+
+// saveRoomEmail handles POST /staff/setup/rooms/email: whether patients'
+// emails say which room the visit is in (the practitioner's always do). It
+// changes that one setting of the clinic through the clinic's use case, so
+// the change is audited like any other.
+func (s *Site) saveRoomEmail(c echo.Context) error {
+	ctx := c.Request().Context()
+	cl, err := s.Store.Clinic(ctx)
+	if err != nil {
+		return err
+	}
+	cl.EmailShowsRoom = c.FormValue("email_shows_room") == "on"
+	if _, err := s.Setup.SaveClinic(ctx, staffActor(c), cl); err != nil {
+		return err
+	}
+	return seeOther(c, "/staff/setup/rooms?done=saved")
 }
 
 // roomGrid lays out one day with a column per active room: the visits that

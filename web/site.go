@@ -95,6 +95,7 @@ func (s *Site) Register(e *echo.Echo) {
 	staff.POST("/setup/services", s.saveService, admin)
 	staff.GET("/setup/rooms", s.rooms, admin)
 	staff.POST("/setup/rooms", s.saveRoom, admin)
+	staff.POST("/setup/rooms/email", s.saveRoomEmail, admin)
 	staff.GET("/setup/hours/:id", s.hours)
 	staff.POST("/setup/hours/:id/weekly", s.saveWeekly)
 	staff.POST("/setup/hours/:id/overrides", s.saveOverride)
