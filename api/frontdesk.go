@@ -28,7 +28,10 @@ type staffBookingJSON struct {
 	CancelReason   string           `json:"cancel_reason"`
 	CreatedAt      string           `json:"created_at"`
 	UpdatedAt      string           `json:"updated_at"`
-	CancelledAt    string           `json:"cancelled_at,omitempty"`
+	// Version is sent back with a reschedule or status change: 409 when
+	// the booking changed since.
+	Version     string `json:"version"`
+	CancelledAt string `json:"cancelled_at,omitempty"`
 }
 
 // patientJSON is a patient's contact details.
@@ -63,7 +66,7 @@ func toStaffBooking(d domain.BookingDetail) staffBookingJSON {
 		Complimentary: d.Complimentary, Source: string(d.Source), Attribution: toAttributionJSON(d.Attribution),
 		Intake:   toIntakeJSON(d.Intake),
 		Sequence: d.Sequence, CancelReason: d.CancelReason,
-		CreatedAt: rfc3339(d.CreatedAt, time.UTC), UpdatedAt: rfc3339(d.UpdatedAt, time.UTC),
+		CreatedAt: rfc3339(d.CreatedAt, time.UTC), UpdatedAt: rfc3339(d.UpdatedAt, time.UTC), Version: d.Version(),
 		CancelledAt: rfc3339(d.CancelledAt, time.UTC),
 	}
 }
@@ -202,6 +205,7 @@ type staffRescheduleInput struct {
 	Overbook       bool   `json:"overbook"`
 	RoomID         string `json:"room_id"`       // "" = keep the room, or any suitable free one
 	OverbookRoom   bool   `json:"overbook_room"` // double-book the room too
+	Version        string `json:"version"`       // the booking's version as read; "" = not checked
 }
 
 // rescheduleBooking handles POST /api/v1/bookings/{id}/reschedule
@@ -227,8 +231,12 @@ func (s *Server) rescheduleBooking(c echo.Context) error {
 			return err
 		}
 	}
+	version, err := domain.ParseVersion("version", in.Version)
+	if err != nil {
+		return err
+	}
 	got, err := s.Scheduler.Move(c.Request().Context(), domain.MoveRequest{Actor: auth.Actor(c), ID: d.ID, Start: start,
-		PractitionerID: in.PractitionerID, RoomID: in.RoomID, Overbook: in.Overbook, OverbookRoom: in.OverbookRoom})
+		PractitionerID: in.PractitionerID, RoomID: in.RoomID, Overbook: in.Overbook, OverbookRoom: in.OverbookRoom, Version: version})
 	if err != nil {
 		return err
 	}
@@ -253,7 +261,8 @@ func (s *Server) cancelBooking(c echo.Context) error {
 }
 
 type statusInput struct {
-	Status string `json:"status"`
+	Status  string `json:"status"`
+	Version string `json:"version"` // the booking's version as read; "" = not checked
 }
 
 // setBookingStatus handles POST /api/v1/bookings/{id}/status {"status"}:
@@ -273,7 +282,11 @@ func (s *Server) setBookingStatus(c echo.Context) error {
 	default:
 		return domain.Invalid("status", "Use arrived, completed, no_show or confirmed; cancel with the cancel action.")
 	}
-	got, err := s.Scheduler.SetStatus(c.Request().Context(), auth.Actor(c), d.ID, st)
+	version, err := domain.ParseVersion("version", in.Version)
+	if err != nil {
+		return err
+	}
+	got, err := s.Scheduler.ChangeStatus(c.Request().Context(), domain.StatusRequest{Actor: auth.Actor(c), ID: d.ID, Status: st, Version: version})
 	if err != nil {
 		return err
 	}

@@ -77,6 +77,9 @@ type MoveRequest struct {
 	RoomID         string // "" = keep the room when it is free then, else any suitable free one
 	Overbook       bool   // double-book the practitioner if need be
 	OverbookRoom   bool   // double-book the room if need be: a separate choice
+	// Version is the booking's UpdatedAt as the caller saw it; when set and
+	// the booking changed since, the answer is ErrStale and nothing moves.
+	Version time.Time
 }
 
 // Move is Reschedule with a choice of room.
@@ -85,8 +88,11 @@ func (s *Scheduler) Move(ctx context.Context, r MoveRequest) (BookingDetail, err
 	if err != nil {
 		return BookingDetail{}, err
 	}
+	if err := checkVersion(d, r.Version); err != nil {
+		return BookingDetail{}, err
+	}
 	return s.reschedule(ctx, d, move{actor: r.Actor, start: r.Start, practitionerID: r.PractitionerID,
-		overbook: r.Overbook, roomID: r.RoomID, overbookRoom: r.OverbookRoom})
+		overbook: r.Overbook, roomID: r.RoomID, overbookRoom: r.OverbookRoom, version: r.Version})
 }
 
 // Cancel cancels booking id for staff, at any time before the visit ends in
@@ -104,13 +110,31 @@ func (s *Scheduler) Cancel(ctx context.Context, actor Actor, id, reason string) 
 // undoes them). Completed and no-show need the visit to have started; a
 // cancelled booking is a KindConflict. Audited, no email.
 func (s *Scheduler) SetStatus(ctx context.Context, actor Actor, id string, st Status) (BookingDetail, error) {
+	return s.ChangeStatus(ctx, StatusRequest{Actor: actor, ID: id, Status: st})
+}
+
+// StatusRequest is a staff status change; Version as in MoveRequest.
+type StatusRequest struct {
+	Actor   Actor
+	ID      string
+	Status  Status
+	Version time.Time
+}
+
+// ChangeStatus is SetStatus with the version the caller saw: ErrStale
+// when the booking changed since.
+func (s *Scheduler) ChangeStatus(ctx context.Context, r StatusRequest) (BookingDetail, error) {
+	st := r.Status
 	switch st {
 	case StatusConfirmed, StatusArrived, StatusCompleted, StatusNoShow:
 	default:
 		return BookingDetail{}, Invalid("status", "Use confirmed, arrived, completed or no_show; cancel a booking with its own action.")
 	}
-	d, err := s.staffBooking(ctx, actor, id)
+	d, err := s.staffBooking(ctx, r.Actor, r.ID)
 	if err != nil {
+		return BookingDetail{}, err
+	}
+	if err := checkVersion(d, r.Version); err != nil {
 		return BookingDetail{}, err
 	}
 	now := s.now()
@@ -124,7 +148,7 @@ func (s *Scheduler) SetStatus(ctx context.Context, actor Actor, id string, st St
 	}
 	after := d
 	after.Status, after.UpdatedAt = st, now
-	return s.update(ctx, Clinic{}, d, after, change{action: "booking.status", actor: actor}, now)
+	return s.update(ctx, Clinic{}, d, after, change{action: "booking.status", actor: r.Actor, version: r.Version}, now)
 }
 
 // SetStaffNotes replaces the notes staff keep on the booking, which
@@ -152,7 +176,8 @@ type move struct {
 	overbook       bool
 	roomID         string // staff's choice of room; "" = keep or reassign
 	overbookRoom   bool
-	token          string // the patient's raw token; "" (staff) mints a new one
+	token          string    // the patient's raw token; "" (staff) mints a new one
+	version        time.Time // the UpdatedAt the caller saw; zero = not checked
 }
 
 // patient reports whether the patient moves their own booking.
@@ -177,6 +202,9 @@ func (s *Scheduler) reschedule(ctx context.Context, d BookingDetail, m move) (Bo
 		return BookingDetail{}, err
 	}
 	overbooked, err := s.checkMove(ctx, c, d, p, m, now)
+	if errors.Is(err, ErrSlotTaken) && !m.patient() {
+		return BookingDetail{}, s.clash(ctx, err, d, p.ID, m.start)
+	}
 	if err != nil {
 		return BookingDetail{}, err
 	}
@@ -202,11 +230,14 @@ func (s *Scheduler) reschedule(ctx context.Context, d BookingDetail, m move) (Bo
 	if token == "" {
 		token, after.ManageHash = NewToken()
 	}
-	ch := change{action: "booking.reschedule", mail: MessageRescheduled, actor: m.actor, token: token, formerPractitioner: &d.Practitioner}
+	ch := change{action: "booking.reschedule", mail: MessageRescheduled, actor: m.actor, token: token, formerPractitioner: &d.Practitioner, version: m.version}
 	got, err := s.update(ctx, c, d, after, ch, now)
 	if errors.Is(err, ErrSlotTaken) && m.overbook && !overbooked {
 		after.Overbooked = true // taken meanwhile: the squeeze-in staff asked for
 		return s.update(ctx, c, d, after, ch, now)
+	}
+	if errors.Is(err, ErrSlotTaken) {
+		return BookingDetail{}, s.clash(ctx, err, d, p.ID, m.start)
 	}
 	return got, err
 }
@@ -369,8 +400,16 @@ func (s *Scheduler) cancel(ctx context.Context, d BookingDetail, actor Actor, re
 // update stores after with the effects of ch in one transaction.
 // The clinic is needed only for a change that sends email.
 func (s *Scheduler) update(ctx context.Context, c Clinic, before, after BookingDetail, ch change, now time.Time) (BookingDetail, error) {
+	if !after.UpdatedAt.IsZero() && !after.UpdatedAt.After(before.UpdatedAt) {
+		// Two changes in one microsecond (or a clock behind the row) must
+		// still give a new version.
+		after.UpdatedAt = before.UpdatedAt.Truncate(time.Microsecond).Add(time.Microsecond)
+	}
 	ch.before, ch.after = &before.Booking, after
 	fx := s.effects(c, ch, now)
+	if !ch.version.IsZero() {
+		fx.IfUpdatedAt = before.UpdatedAt
+	}
 	b := after.Booking
 	if err := s.Store.UpdateBooking(ctx, &b, fx); err != nil {
 		return BookingDetail{}, wrap("update booking", err)

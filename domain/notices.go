@@ -16,6 +16,9 @@ type change struct {
 	token  string // the raw manage token the patient's link carries
 	// formerPractitioner is told too when a visit moves to someone else.
 	formerPractitioner *Practitioner
+	// version is the UpdatedAt the caller saw; set, the store refuses the
+	// change (ErrStale) when the row changed since it was read.
+	version time.Time
 }
 
 // effects returns what must be written with the change in its transaction:

@@ -69,6 +69,9 @@ type Effects struct {
 	CancelReminders bool               // first mark the booking's pending reminders cancelled
 	Audit           *AuditEntry        // the change, for the audit log
 	Idempotency     *IdempotencyRecord // remember the request that made the booking
+	// IfUpdatedAt, when set, makes UpdateBooking change the row only while
+	// its UpdatedAt is still this; otherwise it returns ErrStale.
+	IfUpdatedAt time.Time
 }
 
 // IdempotencyRecord lets a retried POST /bookings return the first answer.

@@ -301,12 +301,16 @@ func (s *Store) UpdateBooking(ctx context.Context, b *domain.Booking, fx domain.
 		fixed = append(fixed, "patient_id") // keep the stored patient
 	}
 	err = s.bookingTx(ctx, row.PractitionerID, string(row.RoomID), row.BlockStart.time(), row.BlockEnd.time(), func(tx *gorm.DB) error {
-		res := tx.Model(&bookingRow{ID: row.ID}).Select("*").Omit(fixed...).Updates(&row)
+		q := tx.Model(&bookingRow{ID: row.ID})
+		if !fx.IfUpdatedAt.IsZero() {
+			q = q.Where("updated_at = ?", at(fx.IfUpdatedAt))
+		}
+		res := q.Select("*").Omit(fixed...).Updates(&row)
 		if res.Error != nil {
 			return bookingWriteError(res.Error, row)
 		}
 		if res.RowsAffected == 0 {
-			return domain.ErrNotFound
+			return missingOrStale(tx, row.ID, fx.IfUpdatedAt)
 		}
 		if fx.Idempotency != nil {
 			if err := claimIdempotencyKey(tx, *fx.Idempotency); err != nil {
@@ -521,4 +525,20 @@ func attendeeStatus(s domain.AttendeeStatus) string {
 		return string(domain.AttendeeNeedsAction)
 	}
 	return string(s)
+}
+
+// missingOrStale tells why an update changed no row: the booking is gone,
+// or (with a version precondition) it changed since it was read.
+func missingOrStale(tx *gorm.DB, id string, version time.Time) error {
+	if version.IsZero() {
+		return domain.ErrNotFound
+	}
+	var n int64
+	if err := tx.Model(&bookingRow{}).Where("id = ?", id).Count(&n).Error; err != nil {
+		return err
+	}
+	if n == 0 {
+		return domain.ErrNotFound
+	}
+	return domain.ErrStale
 }

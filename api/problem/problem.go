@@ -28,7 +28,8 @@ type Document struct {
 	Errors []Field `json:"errors"` // empty, never null, when no field is at fault
 	// Conflict names what is taken, on a 409 about a practitioner or room.
 	Conflict *Conflict `json:"conflict,omitempty"`
-	// Visits are the future visits of a room being deactivated (409).
+	// Visits are the future visits of a room being deactivated, or the
+	// visits in the way of a move (409).
 	Visits []Visit `json:"visits,omitempty"`
 }
 
@@ -60,12 +61,19 @@ func conflictOf(err error) *Conflict {
 // visitsOf lists the visits a *domain.RoomInUseError names, nil for any
 // other error.
 func visitsOf(err error) []Visit {
+	var list []domain.BookingDetail
 	var in *domain.RoomInUseError
-	if !errors.As(err, &in) {
+	var clash *domain.ClashError
+	switch {
+	case errors.As(err, &in):
+		list = in.Visits
+	case errors.As(err, &clash):
+		list = clash.Visits
+	default:
 		return nil
 	}
-	out := make([]Visit, len(in.Visits))
-	for i, d := range in.Visits {
+	out := make([]Visit, len(list))
+	for i, d := range list {
 		out[i] = Visit{BookingID: d.ID, Start: d.Start.UTC().Format(time.RFC3339), End: d.End.UTC().Format(time.RFC3339),
 			PractitionerID: d.PractitionerID, ServiceID: d.ServiceID, Patient: d.Patient.Name}
 	}
@@ -201,6 +209,9 @@ func typeOf(err error, status int) string {
 	}
 	if errors.Is(err, domain.ErrRoomTaken) {
 		return "urn:frontdesk:problem:room-taken"
+	}
+	if errors.Is(err, domain.ErrStale) {
+		return "urn:frontdesk:problem:stale"
 	}
 	switch status {
 	case http.StatusUnprocessableEntity:
