@@ -26,12 +26,21 @@ type staffBookingJSON struct {
 	Intake         *intakeJSON      `json:"intake"`
 	Sequence       int              `json:"sequence"`
 	CancelReason   string           `json:"cancel_reason"`
+	Given          givenJSON        `json:"given"`
 	CreatedAt      string           `json:"created_at"`
 	UpdatedAt      string           `json:"updated_at"`
 	// Version is sent back with a reschedule or status change: 409 when
 	// the booking changed since.
 	Version     string `json:"version"`
 	CancelledAt string `json:"cancelled_at,omitempty"`
+}
+
+// givenJSON is what the booker typed for the patient, which a booking
+// never writes onto an existing patient's record.
+type givenJSON struct {
+	Name    string `json:"name"`
+	Phone   string `json:"phone"`
+	Differs bool   `json:"differs"` // not what the patient's record says
 }
 
 // patientJSON is a patient's contact details.
@@ -66,6 +75,7 @@ func toStaffBooking(d domain.BookingDetail) staffBookingJSON {
 		Complimentary: d.Complimentary, Source: string(d.Source), Attribution: toAttributionJSON(d.Attribution),
 		Intake:   toIntakeJSON(d.Intake),
 		Sequence: d.Sequence, CancelReason: d.CancelReason,
+		Given:     givenJSON{Name: d.GivenName, Phone: d.GivenPhone, Differs: d.GivenDiffers(d.Patient)},
 		CreatedAt: rfc3339(d.CreatedAt, time.UTC), UpdatedAt: rfc3339(d.UpdatedAt, time.UTC), Version: d.Version(),
 		CancelledAt: rfc3339(d.CancelledAt, time.UTC),
 	}

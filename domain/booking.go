@@ -100,6 +100,12 @@ type Booking struct {
 	TimeZone       string      // the patient's zone, for emails
 	Intake         *Intake
 	Notes          string // from the patient
+	// GivenName and GivenPhone are what the request typed for the patient.
+	// A booking never changes an existing patient's record (anyone may
+	// type anyone's email): staff compare these with the record
+	// (GivenDiffers) and correct it themselves. "" on older bookings.
+	GivenName      string
+	GivenPhone     string
 	StaffNotes     string // never shown to the patient or in a feed
 	CancelReason   string
 	Sequence       int            // iCalendar SEQUENCE, raised on every mailed change
@@ -157,6 +163,14 @@ func (b Booking) commitmentAfterMove(p Policy, now time.Time) time.Time {
 		return b.Start
 	}
 	return b.CutoffFrom
+}
+
+// GivenDiffers reports whether the booking was made with a name or phone
+// other than the patient's record p has: someone else booked with their
+// email, or the patient's details changed. An empty phone given is no
+// difference.
+func (b Booking) GivenDiffers(p Patient) bool {
+	return (b.GivenName != "" && b.GivenName != p.Name) || (b.GivenPhone != "" && b.GivenPhone != p.Phone)
 }
 
 // Live reports whether the booking still holds its time.

@@ -29,11 +29,14 @@ type BookRequest struct {
 	// next is tried if one is taken.
 	PractitionerID string
 	Start          time.Time
-	TimeZone       string  // the patient's IANA zone for emails; "" = the clinic's
-	Patient        Patient // found by email (case-insensitive) or created
-	Intake         *Intake // required for KindCaseReview services, rejected ("intake") for others
-	Notes          string  // at most MaxNotes characters
-	Actor          Actor   // ActorPatient online; ActorOf(user) for staff
+	TimeZone       string // the patient's IANA zone for emails; "" = the clinic's
+	// Patient is found by email (case-insensitive) or created. An
+	// existing patient's record is never changed by a booking: the name
+	// and phone given stay on the booking (GivenName, GivenPhone).
+	Patient Patient
+	Intake  *Intake // required for KindCaseReview services, rejected ("intake") for others
+	Notes   string  // at most MaxNotes characters
+	Actor   Actor   // ActorPatient online; ActorOf(user) for staff
 	// Overbook (staff only; KindForbidden for patients) books even when the
 	// time is taken or outside working hours. The booking is marked
 	// Overbooked only when the rules would have refused it, so a squeeze-in
@@ -514,6 +517,7 @@ func (plan bookingPlan) newBooking(p Practitioner, overbooked bool) BookingDetai
 		Complimentary: svc.Kind == KindCaseReview,
 		Source:        source, Attribution: req.Attribution.Clean(), TimeZone: tz,
 		Intake: req.Intake, Notes: strings.TrimSpace(req.Notes),
+		GivenName: plan.patient.Name, GivenPhone: plan.patient.Phone,
 		ManageHash: HashToken(plan.token), CreatedBy: req.Actor.UserID,
 		CreatedAt: plan.now, UpdatedAt: plan.now, ChangedAt: plan.now,
 	}

@@ -32,6 +32,8 @@ type bookingRow struct {
 	TimeZone       string
 	Intake         optional
 	Notes          string
+	GivenName      string
+	GivenPhone     string
 	StaffNotes     string
 	CancelReason   string
 	Sequence       int
@@ -73,6 +75,7 @@ func toBookingRow(b domain.Booking) (bookingRow, error) {
 		RoomID: optional(lowerID(b.RoomID)), RoomOverbooked: b.RoomOverbooked,
 		Source: legacySource(b.Source), TimeZone: b.TimeZone, Intake: intake,
 		Notes: b.Notes, StaffNotes: b.StaffNotes, CancelReason: b.CancelReason, Sequence: b.Sequence,
+		GivenName: b.GivenName, GivenPhone: b.GivenPhone,
 		AttendeeStatus: attendeeStatus(b.AttendeeStatus),
 		ManageHash:     optional(b.ManageHash), CreatedBy: optional(lowerID(b.CreatedBy)),
 		CreatedAt: at(b.CreatedAt), UpdatedAt: at(b.UpdatedAt), CancelledAt: at(b.CancelledAt),
@@ -89,6 +92,7 @@ func (r bookingRow) domain() (domain.Booking, error) {
 		RoomID: string(r.RoomID), RoomOverbooked: r.RoomOverbooked,
 		Source: r.source(), Attribution: r.attribution(), TimeZone: r.TimeZone,
 		Notes: r.Notes, StaffNotes: r.StaffNotes, CancelReason: r.CancelReason, Sequence: r.Sequence,
+		GivenName: r.GivenName, GivenPhone: r.GivenPhone,
 		AttendeeStatus: domain.AttendeeStatus(attendeeStatus(domain.AttendeeStatus(r.AttendeeStatus))),
 		ManageHash:     string(r.ManageHash), CreatedBy: string(r.CreatedBy),
 		CreatedAt: r.CreatedAt.time(), UpdatedAt: r.UpdatedAt.time(), CancelledAt: r.CancelledAt.time(),
@@ -105,8 +109,8 @@ func (r bookingRow) domain() (domain.Booking, error) {
 }
 
 // CreateBooking finds the patient by email (case-insensitive) or creates
-// them, keeping an existing patient's id and taking p's name and phone when
-// given; it sets b.PatientID and p, and stores b with its effects in one
+// them; an existing patient's record is left as it is (p's name and phone
+// are b's GivenName and GivenPhone, not the record's); it sets b.PatientID and p, and stores b with its effects in one
 // transaction. It gives b an ID and UID when it has none. Errors:
 // domain.ErrSlotTaken when b's block overlaps another live, non-overbooked
 // booking of the practitioner, domain.ErrCaseReviewUsed when the patient
@@ -296,7 +300,7 @@ func (s *Store) UpdateBooking(ctx context.Context, b *domain.Booking, fx domain.
 	if err != nil {
 		return err
 	}
-	fixed := append([]string{"id", "uid", "created_at", "created_by"}, sourceColumnNames...)
+	fixed := append([]string{"id", "uid", "created_at", "created_by", "given_name", "given_phone"}, sourceColumnNames...)
 	if !domain.IsID(b.PatientID) {
 		fixed = append(fixed, "patient_id") // keep the stored patient
 	}

@@ -43,15 +43,22 @@ func TestBookingRoundTrip(t *testing.T) {
 			t.Errorf("BookingByManageHash = %s, %v; want %s", byHash.ID, err, b.ID)
 		}
 
-		// The same email in another case is the same patient; a name given
-		// updates it, an empty phone keeps the stored one.
+		// The same email in another case is the same patient, whose record
+		// a booking never changes: what was typed stays on the booking.
 		second := newBooking(fx, fx.Therapist.ID, monday.Add(24*time.Hour))
-		again := domain.Patient{Name: "Ada King", Email: "ADA@example.com"}
+		second.GivenName, second.GivenPhone = "Ada King", "+1 555 0100 999"
+		again := domain.Patient{Name: "Ada King", Email: "ADA@example.com", Phone: "+1 555 0100 999"}
 		if err := s.CreateBooking(ctx, &second, &again, domain.Effects{}); err != nil {
 			t.Fatalf("CreateBooking(second): %v", err)
 		}
-		if again.ID != p.ID || again.Name != "Ada King" || again.Phone != p.Phone || !again.CreatedAt.Equal(p.CreatedAt) {
-			t.Errorf("second booking's patient = %+v, want %s renamed with phone kept", again, p.ID)
+		if again.ID != p.ID || again.Name != p.Name || again.Phone != p.Phone || !again.CreatedAt.Equal(p.CreatedAt) {
+			t.Errorf("second booking's patient = %+v, want %+v unchanged", again, p)
+		}
+		if stored, err := s.Patient(ctx, p.ID); err != nil || stored.Name != p.Name || stored.Phone != p.Phone {
+			t.Errorf("stored patient after a booking under another name = %+v, %v; want %+v", stored, err, p)
+		}
+		if got, err := s.Booking(ctx, second.ID); err != nil || got.GivenName != "Ada King" || got.GivenPhone != "+1 555 0100 999" || !got.GivenDiffers(got.Patient) {
+			t.Errorf("second booking = given %q %q (differs %v), %v; want what was typed", got.GivenName, got.GivenPhone, got.GivenDiffers(got.Patient), err)
 		}
 
 		b.Start, b.End = b.Start.Add(time.Hour), b.End.Add(time.Hour)

@@ -42,9 +42,10 @@ const (
 	maxPatientLimit     = 200
 )
 
-// upsertPatient stores p under its lower-cased email, or updates the
-// patient who has it: their id and creation stay, the name and phone become
-// p's when p gives them. It returns the stored patient.
+// upsertPatient stores p under its lower-cased email, or returns the
+// patient who has it unchanged: a booking never rewrites a record (anyone
+// may type anyone's email; what they typed stays on the booking). The
+// no-op update is there for RETURNING.
 func upsertPatient(tx *gorm.DB, p domain.Patient, now time.Time) (domain.Patient, error) {
 	if domain.NormalizeEmail(p.Email) == "" {
 		return domain.Patient{}, domain.Invalid("patient.email", "Give a valid email address.")
@@ -59,9 +60,7 @@ func upsertPatient(tx *gorm.DB, p domain.Patient, now time.Time) (domain.Patient
 	var got patientRow
 	err := tx.Raw(`
 		INSERT INTO patients (id, name, email, phone, created_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (email) DO UPDATE SET
-			name  = CASE WHEN excluded.name  <> '' THEN excluded.name  ELSE patients.name  END,
-			phone = CASE WHEN excluded.phone <> '' THEN excluded.phone ELSE patients.phone END
+		ON CONFLICT (email) DO UPDATE SET email = patients.email
 		RETURNING id, name, email, phone, created_at, email_status`,
 		row.ID, row.Name, row.Email, row.Phone, row.CreatedAt).Scan(&got).Error
 	if err != nil {

@@ -97,9 +97,7 @@ const (
 
 	pgUpsertPatientSQL = `
 		INSERT INTO patients (id, name, email, phone, created_at) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (email) DO UPDATE SET
-			name  = CASE WHEN excluded.name  <> '' THEN excluded.name  ELSE patients.name  END,
-			phone = CASE WHEN excluded.phone <> '' THEN excluded.phone ELSE patients.phone END
+		ON CONFLICT (email) DO UPDATE SET email = patients.email
 		RETURNING id::text, name, email, phone, created_at, email_status`
 
 	// The patient's id comes from the upsert before it, in the same
@@ -109,10 +107,11 @@ const (
 			start_at, end_at, block_start, block_end, status, overbooked, complimentary, source,
 			time_zone, intake, notes, staff_notes, cancel_reason, sequence, manage_hash, created_by,
 			created_at, updated_at, cancelled_at,
-			channel, referrer, utm_source, utm_medium, utm_campaign, utm_content, room_id, room_overbooked)
+			channel, referrer, utm_source, utm_medium, utm_campaign, utm_content, room_id, room_overbooked,
+			given_name, given_phone)
 		VALUES ($1, $2, $3, $4, (SELECT id FROM patients WHERE email = $5),
 			$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,
-			$25, $26, $27, $28, $29, $30, $31, $32)`
+			$25, $26, $27, $28, $29, $30, $31, $32, $33, $34)`
 
 	pgCancelRemindersSQL = `
 		UPDATE outbox SET status = 'cancelled'
@@ -208,7 +207,7 @@ func (s *Store) pgCreateBooking(ctx context.Context, b domain.Booking, p domain.
 			row.StartAt, row.EndAt, row.BlockStart, row.BlockEnd, row.Status, row.Overbooked, row.Complimentary,
 			row.Source, row.TimeZone, row.Intake, row.Notes, row.StaffNotes, row.CancelReason, row.Sequence,
 			row.ManageHash, row.CreatedBy, row.CreatedAt, row.UpdatedAt, row.CancelledAt}, append(row.Sources.args(),
-			row.RoomID, row.RoomOverbooked)...)...)...)
+			row.RoomID, row.RoomOverbooked, row.GivenName, row.GivenPhone)...)...)...)
 		effects.queue(batch)
 		return batch
 	})

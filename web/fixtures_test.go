@@ -37,6 +37,13 @@ func fixBooking() domain.BookingDetail {
 	}
 }
 
+// bookedAsOther is b made with another name and phone than the
+// patient's record says.
+func bookedAsOther(b domain.BookingDetail) domain.BookingDetail {
+	b.GivenName, b.GivenPhone = "Ada Impostor", "+1 555 666 0000"
+	return b
+}
+
 func fixZone() zone {
 	return zone{Loc: berlin, Name: "Europe/Berlin", Label: zoneLabel(berlin), Options: commonZones}
 }
@@ -92,7 +99,7 @@ func fullPages() map[string]any {
 			CancelBy: "24 hours", MoveBy: "12 hours", Week: &week, Links: linksFor(b, fixClinic, "tok"), Problem: formProblem{Message: "That time was just taken. Please choose another."}, Reason: "Sick"},
 		"login":    loginPage{Email: "desk@example.com", Next: "/staff", Error: "The email or password is not right."},
 		"calendar": calendarPage{View: "day", Date: domain.Date{Year: 2026, Month: 3, Day: 10}, Heading: "Tuesday 10 March", Zone: zoneLabel(nyc), Prev: "/staff?date=2026-03-09", Next: "/staff?date=2026-03-11", Today: "/staff", DayHref: "/staff?view=day", WeekHref: "/staff?view=week", RoomsHref: "/staff?view=rooms", ShowCancelled: true, CancelledHref: "/staff?cancelled=0", Practitioners: []domain.Practitioner{fixPract}, Selected: fixPract.ID, Grid: fixGrid()},
-		"booking": bookingPage{B: b, Zone: zoneLabel(nyc), Loc: nyc, Practitioners: []domain.Practitioner{fixPract}, Rooms: []domain.Room{fixRoom}, Move: moveForm{Date: "2026-03-10", Time: "09:00", PractitionerID: fixPract.ID, Overbook: true},
+		"booking": bookingPage{B: bookedAsOther(b), Zone: zoneLabel(nyc), Loc: nyc, Practitioners: []domain.Practitioner{fixPract}, Rooms: []domain.Room{fixRoom}, Move: moveForm{Date: "2026-03-10", Time: "09:00", PractitionerID: fixPract.ID, Overbook: true},
 			Notes: "Prefers mornings.", Reason: "", Form: "move", Problem: formProblem{Message: "That time was just taken. Please choose another.", Fields: fieldErrors{"start": "Taken."}}, Statuses: staffStatuses},
 		"newbooking": newBookingPage{Query: "ada", Patients: []domain.Patient{fixPatient}, Services: []domain.Service{fixReview, fixMassage}, Practitioners: []domain.Practitioner{fixPract}, Rooms: []domain.Room{fixRoom},
 			Form: newBookingForm{PatientID: fixPatient.ID, ServiceID: fixReview.ID, Date: "2026-03-10", Time: "09:00", Overbook: true}, Key: "k", Zone: zoneLabel(nyc), Problem: problem, Intake: intake},

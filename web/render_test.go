@@ -116,7 +116,7 @@ func TestPageContent(t *testing.T) {
 		{"details", []string{"was just taken", `value="Ada Lovelace"`, `value="ada@"`, "Nearest open times", `value="key-1"`, "Give a valid email address.", `aria-describedby="err-patient-email"`, `value="neck" checked`, `value="weeks" checked`}},
 		{"manage", []string{"You are booked", "email with a calendar invitation is on its way", "Europe/Berlin", "calendar.google.com/calendar/render?action=TEMPLATE", "dates=20260310T140000Z%2F20260310T141500Z", "outlook.live.com/calendar/0/deeplink/compose?", "/api/v1/manage/tok/calendar.ics", "up to 24 hours before", "Cancel my visit", "120 River Street"}},
 		{"calendar", []string{"Dr. Maya Chen", "Ada Lovelace", "status-cancelled", "Lunch course", `class="now"`, "Overbooked", `href="/staff/bookings/66666666-6666-4666-8666-666666666666"`, "closed"}},
-		{"booking", []string{"Neck, Back", "Months", "Prefers mornings.", "No-show", "Move visit", "Cancel visit", "Taken."}},
+		{"booking", []string{"Neck, Back", "Months", "Prefers mornings.", "No-show", "Move visit", "Cancel visit", "Taken.", "Name given", "Ada Impostor", "555 666 0000"}},
 		{"newbooking", []string{"Ada Lovelace", "First available", "Overbook", "Where does it hurt?"}},
 		{"feeds", []string{"webcal://clinic.example/feeds/abc.ics", "https://clinic.example/feeds/abc.ics", "Rotate"}},
 		{"notifications", []string{"dial tcp: connection refused", "Retry", "Dead"}},
