@@ -69,6 +69,9 @@ type Server struct {
 	// Inbox lists received mail and answers patients' proposals (cmd wires
 	// one over the same store); nil = those routes answer 503.
 	Inbox *domain.Inbox
+	// Events streams booking changes at /api/v1/events (cmd wires in a
+	// storage.EventHub); nil = the route answers 503.
+	Events domain.EventStream
 
 	feedLimits *ratelimit.Set // nil = feeds not limited
 	feedCache  *renderCache   // rendered feeds by ETag
@@ -188,6 +191,7 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.POST("/bookings/:id/cancel", s.cancelBooking, staff)
 	v1.POST("/bookings/:id/status", s.setBookingStatus, staff)
 	v1.PUT("/bookings/:id/notes", s.setStaffNotes, staff)
+	v1.GET("/events", s.events, staff)
 	v1.GET("/patients", s.listPatients, desk)
 	v1.GET("/patients/:id", s.getPatient, desk)
 	v1.PUT("/patients/:id/email", s.setPatientEmail, desk)

@@ -46,6 +46,7 @@ type Store struct {
 	applied []string // migrations applied when the store opened
 	cat     *catalogCache
 	foreign *foreignXIDs // PostgreSQL: transaction ids seen running in other databases (feedversion_pg.go)
+	dsn     string       // PostgreSQL: for the event listener's own connection (eventhub.go)
 
 	// failCommit, when set, fails the next Atomically after its writes (tests).
 	failCommit *atomic.Pointer[error]
@@ -143,7 +144,7 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	sqlDB.SetMaxIdleConns(conns)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	sqlDB.SetConnMaxLifetime(30 * time.Minute)
-	s := &Store{db: db, w: db, dialect: DialectPostgres, cat: new(catalogCache), foreign: new(foreignXIDs), failCommit: new(atomic.Pointer[error])}
+	s := &Store{db: db, w: db, dsn: withSessionDefaults(dsn), dialect: DialectPostgres, cat: new(catalogCache), foreign: new(foreignXIDs), failCommit: new(atomic.Pointer[error])}
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, err

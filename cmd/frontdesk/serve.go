@@ -79,8 +79,18 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 		return err
 	}
 
+	// Live calendars: this replica's fan-out of the event log.
+	hub := storage.NewEventHub(store, log.With("component", "events"))
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := hub.Run(workCtx); err != nil {
+			log.Error("event hub stopped", "err", err)
+		}
+	}()
+
 	// HTTP.
-	handler, metrics := newHandler(cfg, store, log)
+	handler, metrics := newHandler(cfg, store, log, hub)
 	metricsSrv, err := startMetrics(cfg.MetricsAddr, metrics, log)
 	if err != nil {
 		stopWork()
@@ -96,6 +106,7 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(hub.Close) // open event streams end, browsers reconnect elsewhere
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on ADDR=%s: %w", cfg.Addr, err)
@@ -130,7 +141,8 @@ const shutdownGrace = 10 * time.Second
 
 // newHandler wires the API (and the web pages) onto one echo instance; it
 // also returns the metrics handler for a METRICS_ADDR listener.
-func newHandler(cfg config, store *storage.Store, log *slog.Logger) (http.Handler, http.Handler) {
+// events may be nil (no live updates: /api/v1/events answers 503).
+func newHandler(cfg config, store *storage.Store, log *slog.Logger, events domain.EventStream) (http.Handler, http.Handler) {
 	sched := &domain.Scheduler{Store: store, Clock: domain.SystemClock, BaseURL: cfg.BaseURL}
 	busy := newBusyImport(cfg, store)
 	authn := auth.New(store, domain.SystemClock, cfg.BaseURL)
@@ -153,6 +165,7 @@ func newHandler(cfg config, store *storage.Store, log *slog.Logger) (http.Handle
 		RenderVisit:     notifications.VisitCalendar,
 		Busy:            busy,
 		Inbox:           inbox,
+		Events:          events,
 	}
 	site := &web.Site{Scheduler: sched, Setup: setup, Store: store, Auth: authn, BaseURL: cfg.BaseURL, Clock: domain.SystemClock, Logger: log,
 		EmbedOrigins: cfg.EmbedOrigins, Busy: busy, Inbox: inbox}
