@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -16,6 +17,7 @@ type clinicJSON struct {
 	TimeZone    string     `json:"time_zone"`
 	Phone       string     `json:"phone"`
 	Email       string     `json:"email"`
+	SenderName  string     `json:"sender_name"`
 	Address     string     `json:"address"`
 	WhatToBring string     `json:"what_to_bring"`
 	Policy      policyJSON `json:"policy"`
@@ -38,7 +40,7 @@ const day = 24 * time.Hour
 func toClinicJSON(c domain.Clinic) clinicJSON {
 	p := c.Policy
 	return clinicJSON{
-		Name: c.Name, TimeZone: c.TimeZone, Phone: c.Phone, Email: c.Email, Address: c.Address,
+		Name: c.Name, TimeZone: c.TimeZone, Phone: c.Phone, Email: c.Email, SenderName: c.SenderName, Address: c.Address,
 		WhatToBring: c.WhatToBring, UpdatedAt: rfc3339(c.UpdatedAt, time.UTC), EmailShowsRoom: c.EmailShowsRoom,
 		Policy: policyJSON{
 			MinNoticeMinutes: int(p.MinNotice / time.Minute), HorizonDays: int(p.Horizon / day),
@@ -50,10 +52,12 @@ func toClinicJSON(c domain.Clinic) clinicJSON {
 
 // clinicInput is the body of PUT /clinic: a full replacement.
 type clinicInput struct {
-	Name        string     `json:"name"`
-	TimeZone    string     `json:"time_zone"`
-	Phone       string     `json:"phone"`
-	Email       string     `json:"email"`
+	Name     string `json:"name"`
+	TimeZone string `json:"time_zone"`
+	Phone    string `json:"phone"`
+	Email    string `json:"email"`
+	// SenderName is optional: absent is the clinic's name.
+	SenderName  string     `json:"sender_name"`
 	Address     string     `json:"address"`
 	WhatToBring string     `json:"what_to_bring"`
 	Policy      policyJSON `json:"policy"`
@@ -65,7 +69,7 @@ func (in clinicInput) domain(now time.Time) domain.Clinic {
 	p := in.Policy
 	return domain.Clinic{
 		Name: in.Name, TimeZone: in.TimeZone, Phone: in.Phone, Email: domain.NormalizeEmail(in.Email),
-		Address: in.Address, WhatToBring: in.WhatToBring, UpdatedAt: now, EmailShowsRoom: in.EmailShowsRoom,
+		SenderName: strings.TrimSpace(in.SenderName), Address: in.Address, WhatToBring: in.WhatToBring, UpdatedAt: now, EmailShowsRoom: in.EmailShowsRoom,
 		Policy: domain.Policy{
 			MinNotice: minutes(p.MinNoticeMinutes), Horizon: time.Duration(p.HorizonDays) * day,
 			CancelCutoff: minutes(p.CancelCutoffMinutes), RescheduleCutoff: minutes(p.RescheduleCutoffMinutes),

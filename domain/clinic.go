@@ -2,15 +2,19 @@ package domain
 
 import (
 	"net/mail"
+	"strings"
 	"time"
 )
 
 // Clinic is the practice's settings. There is one clinic per installation.
 type Clinic struct {
-	Name        string
-	TimeZone    string // IANA zone of the premises; the default zone shown to patients
-	Phone       string // shown wherever a patient is told to call
-	Email       string // the sender and iCal ORGANIZER of every email
+	Name     string
+	TimeZone string // IANA zone of the premises; the default zone shown to patients
+	Phone    string // shown wherever a patient is told to call
+	Email    string // the sender and iCal ORGANIZER of every email
+	// SenderName is the display name in From: and the ORGANIZER's CN
+	// (MAIL_FROM="Riverside Clinic <desk@clinic.example>"); empty: Name.
+	SenderName  string
 	Address     string
 	WhatToBring string // told to patients in confirmations and reminders
 	// EmailShowsRoom: the patient's emails say which room the visit is in.
@@ -55,6 +59,7 @@ func (c Clinic) Validate() error {
 	v.Check(c.Name != "", "name", "A clinic needs a name.")
 	v.Check(validZone(c.TimeZone), "time_zone", "Use an IANA time zone such as Europe/London.")
 	v.Check(validEmail(c.Email), "email", "Use a valid sender address.")
+	v.Check(len(c.SenderName) <= 200 && !strings.ContainsAny(c.SenderName, "\r\n"), "sender_name", "Use one line of at most 200 characters.")
 	p := c.Policy
 	v.Check(p.MinNotice >= 0, "policy.min_notice_minutes", "Must not be negative.")
 	v.Check(p.Horizon >= 24*time.Hour, "policy.horizon_days", "Must be at least one day.")
@@ -73,4 +78,13 @@ func validZone(name string) bool {
 func validEmail(s string) bool {
 	a, err := mail.ParseAddress(s)
 	return err == nil && a.Address == s && len(s) <= 254
+}
+
+// Sender is the display name the clinic's emails and invites come from:
+// SenderName, or the clinic's name when none is set.
+func (c Clinic) Sender() string {
+	if c.SenderName != "" {
+		return c.SenderName
+	}
+	return c.Name
 }

@@ -120,7 +120,7 @@ func (s *Scheduler) notice(c Clinic, d BookingDetail, token string) Notice {
 	}
 	return Notice{
 		UID: d.UID, Sequence: d.Sequence, Status: d.Status,
-		ClinicName: c.Name, ClinicEmail: c.Email, ClinicPhone: c.Phone,
+		ClinicName: c.Name, ClinicEmail: c.Email, SenderName: c.SenderName, ClinicPhone: c.Phone,
 		ClinicAddress: c.Address, ClinicTimeZone: c.TimeZone,
 		WhatToBring: c.WhatToBring, CancelPolicy: CancelPolicy(c),
 		PatientName: d.Patient.Name, PatientEmail: d.Patient.Email, TimeZone: tz,

@@ -66,6 +66,7 @@ type Notice struct {
 
 	ClinicName     string
 	ClinicEmail    string // From: and ORGANIZER
+	SenderName     string // the display name of From: and the ORGANIZER's CN; empty (older rows): ClinicName
 	ClinicPhone    string
 	ClinicAddress  string
 	ClinicTimeZone string
@@ -117,4 +118,13 @@ type MessageFilter struct {
 	Statuses  []MessageStatus
 	BookingID string
 	Limit     int
+}
+
+// Sender is the display name the message comes from: SenderName, or the
+// clinic's name for a notice written before the clinic had a sender name.
+func (n Notice) Sender() string {
+	if n.SenderName != "" {
+		return n.SenderName
+	}
+	return n.ClinicName
 }

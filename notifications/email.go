@@ -50,7 +50,7 @@ func Compose(m domain.Message) (*gomail.Msg, error) {
 		return nil, err
 	}
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
-	msg.FromMailAddress(&mail.Address{Name: oneLine(m.Notice.ClinicName), Address: m.Notice.ClinicEmail})
+	msg.FromMailAddress(&mail.Address{Name: oneLine(m.Notice.Sender()), Address: m.Notice.ClinicEmail})
 	msg.ToMailAddress(&mail.Address{Name: recipientName(m), Address: m.To})
 	msg.Subject(subject(m.Kind, v))
 	msg.SetMessageIDWithValue(outboxMessageID(m))

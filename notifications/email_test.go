@@ -129,8 +129,8 @@ func checkInviteEmail(t *testing.T, h mail.Header, parts []part, msg domain.Mess
 		t.Errorf("Message-ID = %q, want %q", got, want)
 	}
 	from, err := mail.ParseAddress(h.Get("From"))
-	if err != nil || from.Address != n.ClinicEmail || from.Name != n.ClinicName {
-		t.Errorf("From = %q (%v), want %s <%s>", h.Get("From"), err, n.ClinicName, n.ClinicEmail)
+	if err != nil || from.Address != n.ClinicEmail || from.Name != n.Sender() {
+		t.Errorf("From = %q (%v), want %s <%s>", h.Get("From"), err, n.Sender(), n.ClinicEmail)
 	}
 	to, err := mail.ParseAddress(h.Get("To"))
 	if err != nil || to.Address != msg.To {
@@ -166,6 +166,9 @@ func checkInviteEmail(t *testing.T, h mail.Header, parts []part, msg domain.Mess
 	}
 	if got := propText(t, ev.Props, "ORGANIZER"); got != "mailto:"+from.Address {
 		t.Errorf("ORGANIZER = %q, want From (%s)", got, from.Address)
+	}
+	if cn := ev.Props.Get("ORGANIZER").Params.Get("CN"); from != nil && cn != from.Name {
+		t.Errorf("ORGANIZER CN = %q, want From's name %q", cn, from.Name)
 	}
 	for _, p := range parts[:2] {
 		body := string(p.body)

@@ -81,7 +81,7 @@ func inviteEvent(n domain.Notice, method string, stamp time.Time) *ical.Componen
 	}
 	ev.Props.SetText(ical.PropDescription, cleanText(description(n, method)))
 	ev.Props.SetText(ical.PropTransparency, "OPAQUE")
-	ev.Props.Set(party(ical.PropOrganizer, n.ClinicName, n.ClinicEmail))
+	ev.Props.Set(party(ical.PropOrganizer, n.Sender(), n.ClinicEmail))
 	attendee := party(ical.PropAttendee, n.PatientName, n.PatientEmail)
 	attendee.Params.Set(ical.ParamCalendarUserType, "INDIVIDUAL")
 	attendee.Params.Set(ical.ParamRole, "REQ-PARTICIPANT")

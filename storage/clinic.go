@@ -15,6 +15,7 @@ type clinicRow struct {
 	TimeZone                string
 	Phone                   string
 	Email                   string
+	SenderName              string
 	Address                 string
 	WhatToBring             string
 	EmailShowsRoom          bool
@@ -32,7 +33,7 @@ func (clinicRow) TableName() string { return "clinic" }
 func toClinicRow(c domain.Clinic) clinicRow {
 	p := c.Policy
 	return clinicRow{
-		ID: 1, Name: c.Name, TimeZone: c.TimeZone, Phone: c.Phone, Email: c.Email,
+		ID: 1, Name: c.Name, TimeZone: c.TimeZone, Phone: c.Phone, Email: c.Email, SenderName: c.SenderName,
 		Address: c.Address, WhatToBring: c.WhatToBring, EmailShowsRoom: c.EmailShowsRoom,
 		MinNoticeSeconds:        seconds(p.MinNotice),
 		HorizonSeconds:          seconds(p.Horizon),
@@ -46,7 +47,7 @@ func toClinicRow(c domain.Clinic) clinicRow {
 
 func (r clinicRow) domain() domain.Clinic {
 	return domain.Clinic{
-		Name: r.Name, TimeZone: r.TimeZone, Phone: r.Phone, Email: r.Email,
+		Name: r.Name, TimeZone: r.TimeZone, Phone: r.Phone, Email: r.Email, SenderName: r.SenderName,
 		Address: r.Address, WhatToBring: r.WhatToBring, EmailShowsRoom: r.EmailShowsRoom,
 		Policy: domain.Policy{
 			MinNotice:        duration(r.MinNoticeSeconds),

@@ -21,14 +21,14 @@ import (
 // config is everything read from the environment. Each bad value stops
 // start-up with a message that names the variable.
 type config struct {
-	Addr            string // ADDR, default ":8080"
-	DatabaseURL     string // DATABASE_URL, default SQLite under DataDir
-	DataDir         string // DATA_DIR, default "./data"
-	BaseURL         string // BASE_URL, default http://localhost:<port>
-	SMTPURL         string // SMTP_URL, "" writes .eml files under DataDir/mail
-	MailFrom        string // MAIL_FROM, the clinic's sender; overrides the stored one
-	PublicRateLimit int    // PUBLIC_RATE_LIMIT per minute per client address; 0 = off
-	FeedRateLimit   int    // FEED_RATE_LIMIT per minute per feed link, default 60; 0 = off
+	Addr            string        // ADDR, default ":8080"
+	DatabaseURL     string        // DATABASE_URL, default SQLite under DataDir
+	DataDir         string        // DATA_DIR, default "./data"
+	BaseURL         string        // BASE_URL, default http://localhost:<port>
+	SMTPURL         string        // SMTP_URL, "" writes .eml files under DataDir/mail
+	MailFrom        *mail.Address // MAIL_FROM, the clinic's sender (its name, if given, too); overrides the stored one
+	PublicRateLimit int           // PUBLIC_RATE_LIMIT per minute per client address; 0 = off
+	FeedRateLimit   int           // FEED_RATE_LIMIT per minute per feed link, default 60; 0 = off
 	// CATALOG_CACHE_TTL: how long a replica keeps the clinic's settings,
 	// services, practitioners and hours before reading them again (default
 	// storage.DefaultCatalogTTL); 0 reads them on every request.
@@ -55,7 +55,6 @@ func loadConfig(getenv func(string) string) (config, error) {
 		DataDir:         envOr(getenv, "DATA_DIR", "./data"),
 		DatabaseURL:     getenv("DATABASE_URL"),
 		SMTPURL:         getenv("SMTP_URL"),
-		MailFrom:        getenv("MAIL_FROM"),
 		PublicRateLimit: 30,
 		FeedRateLimit:   60,
 		CatalogTTL:      storage.DefaultCatalogTTL,
@@ -70,10 +69,12 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if err := checkBaseURL(&cfg, getenv("BASE_URL")); err != nil {
 		return cfg, err
 	}
-	if cfg.MailFrom != "" {
-		if a, err := mail.ParseAddress(cfg.MailFrom); err != nil || a.Address != cfg.MailFrom {
-			return cfg, fmt.Errorf("MAIL_FROM=%q: want a bare address such as frontdesk@clinic.example", cfg.MailFrom)
+	if v := getenv("MAIL_FROM"); v != "" {
+		a, err := mail.ParseAddress(v)
+		if err != nil || strings.ContainsAny(a.Name, "\r\n") || len(a.Name) > 200 {
+			return cfg, fmt.Errorf("MAIL_FROM=%q: want an address such as desk@clinic.example or Riverside Clinic <desk@clinic.example>", v)
 		}
+		cfg.MailFrom = a
 	}
 	if cfg.SMTPURL != "" {
 		if u, err := url.Parse(cfg.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {

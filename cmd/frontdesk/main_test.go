@@ -15,6 +15,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/frontdesk/frontdesk/domain"
+	"github.com/frontdesk/frontdesk/domain/domaintest"
+	"github.com/frontdesk/frontdesk/storage"
 )
 
 // TestServeDemoBinary builds the real binary, starts it on a fresh data dir
@@ -107,7 +111,8 @@ func TestConfigNamesBadValues(t *testing.T) {
 		{"ADDR", "nonsense"},
 		{"BASE_URL", "ftp://x"},
 		{"SMTP_URL", "http://mail"},
-		{"MAIL_FROM", "Clinic <a@b.c>"},
+		{"MAIL_FROM", "Clinic <not an address>"},
+		{"MAIL_FROM", "Clinic\r\nBcc: x <a@b.c>"},
 		{"PUBLIC_RATE_LIMIT", "-1"},
 		{"FEED_RATE_LIMIT", "lots"},
 		{"CATALOG_CACHE_TTL", "1 second"},
@@ -195,4 +200,70 @@ func waitReady(t *testing.T, url string, within time.Duration) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatal(fmt.Errorf("%s not ready within %v", url, within))
+}
+
+// TestMailFromDisplayName: MAIL_FROM may carry a display name; start-up
+// stores it as the clinic's sender name beside the address, a booking's
+// outbox rows carry it (the worker puts it in From and the ORGANIZER's CN),
+// and a bare MAIL_FROM later gives the clinic's own name back.
+func TestMailFromDisplayName(t *testing.T) {
+	ctx := context.Background()
+	env := map[string]string{"MAIL_FROM": "Riverside Clinic <Desk@Clinic.example>"}
+	cfg, err := loadConfig(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatalf("loadConfig(MAIL_FROM=%q) = %v", env["MAIL_FROM"], err)
+	}
+	store, err := storage.Open(ctx, filepath.Join(t.TempDir(), "frontdesk.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	if err := seedDemo(ctx, store, cfg, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	c, err := store.Clinic(ctx)
+	if err != nil || c.Email != "desk@clinic.example" || c.SenderName != "Riverside Clinic" {
+		t.Fatalf("clinic sender = %q <%s> (%v), want Riverside Clinic <desk@clinic.example>", c.SenderName, c.Email, err)
+	}
+
+	clock := domaintest.NewClock(time.Now())
+	sched := &domain.Scheduler{Store: store, Clock: clock, BaseURL: "http://127.0.0.1"}
+	services, _ := store.Services(ctx, false)
+	var svc domain.Service
+	for _, s := range services {
+		if s.Kind == domain.KindMassage && s.OnlineBookable {
+			svc = s
+		}
+	}
+	today := clock.Now().In(c.Location())
+	slots, err := sched.Availability(ctx, domain.AvailabilityQuery{
+		ServiceID: svc.ID, From: domain.DateOf(today.AddDate(0, 0, 1)), To: domain.DateOf(today.AddDate(0, 0, 14)),
+	})
+	if err != nil || len(slots) == 0 {
+		t.Fatalf("availability = %d slots, %v", len(slots), err)
+	}
+	_, err = sched.Book(ctx, domain.BookRequest{
+		ServiceID: svc.ID, PractitionerID: slots[0].PractitionerID, Start: slots[0].Start,
+		Patient: domain.Patient{Name: "Jo Sender", Email: "jo@example.com"}, Actor: domain.ActorPatient,
+	})
+	if err != nil {
+		t.Fatalf("Book = %v", err)
+	}
+	msgs, err := store.Messages(ctx, domain.MessageFilter{})
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("outbox = %d messages, %v", len(msgs), err)
+	}
+	for _, m := range msgs {
+		if m.Notice.Sender() != "Riverside Clinic" || m.Notice.ClinicEmail != "desk@clinic.example" {
+			t.Errorf("%s message from %q <%s>, want Riverside Clinic <desk@clinic.example>", m.Kind, m.Notice.Sender(), m.Notice.ClinicEmail)
+		}
+	}
+
+	bare, _ := loadConfig(func(k string) string { return map[string]string{"MAIL_FROM": "desk@clinic.example"}[k] })
+	if err := applyMailFrom(ctx, store, bare.MailFrom); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := store.Clinic(ctx); c.SenderName != "" || c.Sender() != c.Name {
+		t.Errorf("after a bare MAIL_FROM the sender is %q, want the clinic's name %q", c.Sender(), c.Name)
+	}
 }

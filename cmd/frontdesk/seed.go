@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/mail"
 	"strings"
 	"time"
 
@@ -38,15 +39,16 @@ func seedDemo(ctx context.Context, store domain.Store, cfg config, stdout io.Wri
 	} else if domain.ErrorKind(err) != domain.KindNotFound {
 		return fmt.Errorf("read clinic: %w", err)
 	}
-	from := cfg.MailFrom
-	if from == "" {
-		from = "frontdesk@riverside-clinic.example"
+	from := &mail.Address{Address: "frontdesk@riverside-clinic.example"}
+	if cfg.MailFrom != nil {
+		from = cfg.MailFrom
 	}
 	clinic := domain.Clinic{
 		Name:        "Riverside Chiropractic & Massage",
 		TimeZone:    "America/New_York",
 		Phone:       "+1 (555) 010-2030",
-		Email:       from,
+		Email:       domain.NormalizeEmail(from.Address),
+		SenderName:  from.Name,
 		Address:     "120 River Street, Suite 4, Hudson, NY 12534",
 		WhatToBring: "Comfortable clothing, a list of any medication you take, and recent imaging reports if you have them.",
 		Policy:      domain.DefaultPolicy,

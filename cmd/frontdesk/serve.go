@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/mail"
 	"sync"
 	"time"
 
@@ -221,9 +222,10 @@ func migrate(ctx context.Context, cfg config, stdout io.Writer) error {
 	return nil
 }
 
-// applyMailFrom makes MAIL_FROM the clinic's sender and iCal ORGANIZER.
-func applyMailFrom(ctx context.Context, store domain.ClinicStore, from string) error {
-	if from == "" {
+// applyMailFrom makes MAIL_FROM the clinic's sender and iCal ORGANIZER: its
+// address, and its display name (none: the clinic's name).
+func applyMailFrom(ctx context.Context, store domain.ClinicStore, from *mail.Address) error {
+	if from == nil {
 		return nil
 	}
 	c, err := store.Clinic(ctx)
@@ -233,9 +235,10 @@ func applyMailFrom(ctx context.Context, store domain.ClinicStore, from string) e
 	if err != nil {
 		return fmt.Errorf("read clinic: %w", err)
 	}
-	if c.Email == from {
+	addr := domain.NormalizeEmail(from.Address)
+	if c.Email == addr && c.SenderName == from.Name {
 		return nil
 	}
-	c.Email = from
+	c.Email, c.SenderName = addr, from.Name
 	return store.SaveClinic(ctx, c)
 }
