@@ -1,6 +1,7 @@
 package web
 
 import (
+	"slices"
 	"time"
 
 	"github.com/frontdesk/frontdesk/domain"
@@ -18,7 +19,20 @@ type grid struct {
 	Columns          []gridColumn
 	Rows             []gridRow
 	Items            []gridItem
+	Free             []gridFree // open rows a click books (practitioner columns)
 	Now              *gridNow
+	Services         []legendService // the services on the grid, for the legend
+}
+
+// legendService is one colour of the legend.
+type legendService struct{ Name, Color string }
+
+// gridFree is one open row of a practitioner's column: a link that books it.
+type gridFree struct {
+	Row, Col       int
+	PractitionerID string
+	Date, Time     string // clinic-local "2026-06-01", "09:15"
+	Label          string // "Book Jordan Rivera at 9:15 AM"
 }
 
 // gridColumn is one practitioner on one day.
@@ -27,7 +41,9 @@ type gridColumn struct {
 	PractitionerID string
 	RoomID         string // set on the rooms view: the column is a room's
 	Day            domain.Date
-	Col            int // CSS grid column
+	Col            int    // CSS grid column
+	Name           string // the practitioner's name, for the free rows' labels
+	FirstOfDay     bool   // the week view draws a stronger line between days
 }
 
 // gridRow labels a row on the hour and half hour.
@@ -49,7 +65,24 @@ type gridItem struct {
 	Status   domain.Status
 	Over     bool
 	RoomOver bool // the room is double-booked too
+	// Visits only: what drag and drop and the keyboard need, and the lane
+	// it takes among the visits overlapping it (side by side).
+	ID, Version    string
+	PractitionerID string
+	Date, Time     string // clinic-local start, as the move form takes it
+	Minutes        int    // its length
+	Lane, Lanes    int
+	Summary        string // every line in one, for the tooltip and screen readers
 }
+
+// statusIcon and statusText make a status readable on the smallest card.
+var (
+	statusIcon = map[domain.Status]string{domain.StatusConfirmed: "○", domain.StatusArrived: "➜", domain.StatusCompleted: "✓",
+		domain.StatusNoShow: "✗", domain.StatusCancelled: "⊘"}
+	statusText = map[domain.Status]string{domain.StatusConfirmed: "Confirmed", domain.StatusArrived: "Arrived", domain.StatusCompleted: "Completed",
+		domain.StatusNoShow: "No-show", domain.StatusCancelled: "Cancelled"}
+	legendStatuses = []domain.Status{domain.StatusConfirmed, domain.StatusArrived, domain.StatusCompleted, domain.StatusNoShow, domain.StatusCancelled}
+)
 
 // gridNow marks the current time: its row and the fraction into it.
 type gridNow struct {
@@ -58,6 +91,66 @@ type gridNow struct {
 	Label string
 	Col   int // first column it spans
 	End   int
+}
+
+// layoutLanes puts visits that overlap on one column side by side: each
+// cluster of overlapping visits gets as many lanes as it needs at once,
+// and each visit the first lane free at its start.
+func (g *grid) layoutLanes() {
+	byCol := map[int][]int{}
+	for i, it := range g.Items {
+		if it.Kind == "visit" {
+			byCol[it.Col] = append(byCol[it.Col], i)
+		}
+	}
+	for _, idx := range byCol {
+		slices.SortStableFunc(idx, func(a, b int) int { return g.Items[a].Row - g.Items[b].Row })
+		var cluster []int
+		var laneEnds []int
+		clusterEnd := 0
+		flush := func() {
+			for _, i := range cluster {
+				g.Items[i].Lanes = len(laneEnds)
+			}
+			cluster, laneEnds = cluster[:0], laneEnds[:0]
+		}
+		for _, i := range idx {
+			it := &g.Items[i]
+			if len(cluster) > 0 && it.Row >= clusterEnd {
+				flush()
+			}
+			lane := slices.IndexFunc(laneEnds, func(end int) bool { return end <= it.Row })
+			if lane < 0 {
+				lane = len(laneEnds)
+				laneEnds = append(laneEnds, 0)
+			}
+			laneEnds[lane], it.Lane = it.End, lane
+			cluster = append(cluster, i)
+			clusterEnd = max(clusterEnd, it.End)
+		}
+		flush()
+	}
+}
+
+// addFree offers every open row of a practitioner's column for booking:
+// inside working hours, outside time off and busy blocks.
+func (g *grid) addFree(c gridColumn, name string, working []domain.Interval, blocked []domain.Interval) {
+	midnight := domain.WallClock(c.Day, 0, g.Loc)
+	for m := g.StartMin; m < g.EndMin; m += rowMinutes {
+		at := midnight.Add(time.Duration(m) * time.Minute)
+		row := domain.Interval{Start: at, End: at.Add(rowMinutes * time.Minute)}
+		if !covered(working, row) || slices.ContainsFunc(blocked, row.Overlaps) {
+			continue
+		}
+		local := at.In(g.Loc)
+		g.Free = append(g.Free, gridFree{Row: 2 + (m-g.StartMin)/rowMinutes, Col: c.Col, PractitionerID: c.PractitionerID,
+			Date: c.Day.String(), Time: local.Format("15:04"), Label: "Book " + name + " at " + local.Format("3:04 PM")})
+	}
+}
+
+// covered reports whether one working interval holds all of iv.
+func covered(working []domain.Interval, iv domain.Interval) bool {
+	return slices.ContainsFunc(working, func(w domain.Interval) bool { return !w.Start.After(iv.Start) && !w.End.Before(iv.End) })
 }
 
 // row is the CSS row of instant t on column day d, clamped to the grid.

@@ -70,7 +70,11 @@ func fixGrid() grid {
 	cancelled := fixBooking()
 	cancelled.ID, cancelled.Status = "77777777-7777-4777-8777-777777777777", domain.StatusCancelled
 	cancelled.Start, cancelled.End = day.Add(15*time.Hour), day.Add(16*time.Hour)
-	g.fillColumn(col, working, sc, []domain.BookingDetail{b, cancelled}, true)
+	over := fixBooking()
+	over.ID = "88888888-8888-4888-8888-888888888889"
+	g.fillColumn(col, working, sc, []domain.BookingDetail{b, cancelled, over}, true)
+	g.layoutLanes()
+	g.legend([]domain.BookingDetail{b})
 	g.markNow(day.Add(10*time.Hour + 20*time.Minute))
 	return g
 }
@@ -121,6 +125,8 @@ func fullPages() map[string]any {
 		"rooms": roomsPage{Rooms: []domain.Room{fixRoom, {ID: "r2", Name: "Adjusting table", Kind: domain.RoomKindEquipment}}, Edit: fixRoom, Kinds: roomKinds,
 			Problem: formProblem{Message: "Visits still use this room."}, Visits: []roomVisit{{ID: "b1", When: "Tue 2 Jun 2026, 10:00", What: "Massage with Sam for Ada"}}},
 		"reports": fullReportsPage(),
+		"daysheet": daySheetPage{Date: domain.Date{Year: 2026, Month: 3, Day: 10}, Heading: "Day sheet, Tuesday 10 March", Zone: zoneLabel(nyc), Back: "/staff",
+			Sheets: []daySheet{{Practitioner: fixPract, Rows: []daySheetRow{sheetRow(b, nyc)}}, {Practitioner: domain.Practitioner{ID: "p2", Name: "Sam"}}}},
 		"embed": embedSetupPage{Base: "https://clinic.example", Service: "case_review", Origins: []string{"https://blog.example"},
 			Options: []embedOption{{"", "Every service"}, {"case_review", "The case review"}},
 			Snippet: embedSnippet("https://clinic.example", "case_review", false)},
@@ -157,5 +163,6 @@ func emptyPages() map[string]any {
 		"patients": patientsPage{}, "practitioners": practitionersPage{}, "services": servicesPage{}, "users": usersPage{},
 		"hours": hoursPage{Loc: nyc}, "feeds": feedsPage{}, "notifications": notificationsPage{}, "rooms": roomsPage{},
 		"reports": reportsPage{Heat: heatChart(nil), Funnel: funnelChart(domain.ReviewCounts{})}, "embed": embedSetupPage{},
+		"daysheet": daySheetPage{},
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/frontdesk/frontdesk/domain"
 )
 
 // funcs are the helpers templates may call.
@@ -25,6 +27,9 @@ var funcs = template.FuncMap{
 	"title":   title,
 	"dict":    func() fieldErrors { return fieldErrors{} },
 	"bookFor": bookFor,
+	// Status marks, the same on the calendar, the visit and the day sheet.
+	"statusText": func(st domain.Status) string { return statusText[st] },
+	"statusIcon": func(st domain.Status) string { return statusIcon[st] },
 	// Inbound mail (inbound.go).
 	"attendee":     attendeeLabel,
 	"inboundState": inboundStateLabel,

@@ -112,6 +112,31 @@ func navOf(route string) string {
 	return first
 }
 
+// partView is the data of a piece of a page: the frame's fields a form
+// needs (the CSRF token) and the page's data.
+func (s *Site) partView(c echo.Context, d any) view {
+	l := layout{Clinic: s.clinic(c), CSRF: auth.CSRFToken(c)}
+	if u, ok := auth.UserFrom(c); ok {
+		l.User = &u
+	}
+	return view{L: l, D: d}
+}
+
+// renderPart writes one named template of a page with data, without the
+// layout: the piece a panel on the calendar swaps in.
+func (s *Site) renderPart(c echo.Context, status int, page, name string, data any) error {
+	t, ok := pages[page]
+	if !ok {
+		return fmt.Errorf("render %s: no such page", page)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+		return fmt.Errorf("render %s/%s: %w", page, name, err)
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
 // renderPage executes one page template into bytes.
 func renderPage(page string, v view) ([]byte, error) {
 	t, ok := pages[page]

@@ -146,6 +146,8 @@ func (s *Site) roomGrid(ctx context.Context, loc *time.Location, day domain.Date
 			g.addSpan(it, col, maxTime(b.Start, from), minTime(b.End, to))
 		}
 	}
+	g.layoutLanes()
+	g.legend(bookings)
 	g.markNow(s.Clock.Now())
 	return g, nil
 }

@@ -80,6 +80,8 @@ func (s *Site) Register(e *echo.Echo) {
 	staff.GET("", s.calendar)
 	staff.GET("/bookings/new", s.newBookingForm, desk)
 	staff.POST("/bookings/new", s.createBooking, desk)
+	staff.GET("/bookings/free-times", s.freeTimesPart, desk)
+	staff.GET("/daysheet", s.daySheet)
 	staff.GET("/bookings/:id", s.bookingPage)
 	staff.POST("/bookings/:id/notes", s.bookingNotes)
 	staff.POST("/bookings/:id/status", s.bookingStatus)

@@ -3,11 +3,13 @@ package web
 import (
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/frontdesk/frontdesk/api/auth"
+	"github.com/frontdesk/frontdesk/api/problem"
 	"github.com/frontdesk/frontdesk/domain"
 )
 
@@ -25,6 +27,7 @@ type bookingPage struct {
 	Problem       formProblem
 	Statuses      []domain.Status
 	Mail          []domain.InboundMessage // replies and bounces about the visit, newest first
+	Undo          domain.Status           // after a status change: the status it had, to go back to
 }
 
 // moveForm is the date, time and practitioner a visit moves to.
@@ -35,13 +38,16 @@ type moveForm struct {
 	OverbookRoom               bool
 }
 
-var staffStatuses = []domain.Status{domain.StatusArrived, domain.StatusCompleted, domain.StatusNoShow}
+var staffStatuses = []domain.Status{domain.StatusConfirmed, domain.StatusArrived, domain.StatusCompleted, domain.StatusNoShow}
 
 // bookingPage handles GET /staff/bookings/:id.
 func (s *Site) bookingPage(c echo.Context) error {
 	d, err := s.loadBookingPage(c)
 	if err != nil {
 		return err
+	}
+	if was := domain.Status(c.QueryParam("was")); c.QueryParam("done") == "status" && was.Valid() && was != d.B.Status && was != domain.StatusCancelled {
+		d.Undo = was
 	}
 	return s.render(c, http.StatusOK, "booking", "Visit", d)
 }
@@ -117,28 +123,90 @@ func (s *Site) bookingNotes(c echo.Context) error {
 	return s.afterBookingAction(c, err, "notes", "notes", func(d *bookingPage) { d.Notes = notes })
 }
 
-// bookingStatus handles POST /staff/bookings/:id/status.
+// bookingStatus handles POST /staff/bookings/:id/status: status, and the
+// version the page showed. The calendar's script asks for JSON (Accept:
+// application/json) and gets the booking or a problem document.
 func (s *Site) bookingStatus(c echo.Context) error {
 	st := domain.Status(c.FormValue("status"))
-	var err error
-	if st.Valid() {
-		_, err = s.Scheduler.SetStatus(c.Request().Context(), staffActor(c), c.Param("id"), st)
-	} else {
-		err = domain.Invalid("status", "Choose arrived, completed or no-show.")
+	var got domain.BookingDetail
+	var was domain.Status
+	version, err := domain.ParseVersion("version", c.FormValue("version"))
+	if err == nil && !st.Valid() {
+		err = domain.Invalid("status", "Choose confirmed, arrived, completed or no-show.")
+	}
+	if err == nil {
+		was, err = s.statusBefore(c)
+	}
+	if err == nil {
+		got, err = s.Scheduler.ChangeStatus(c.Request().Context(), domain.StatusRequest{Actor: staffActor(c), ID: c.Param("id"), Status: st, Version: version})
+	}
+	if wantsJSON(c) {
+		return answerJSON(c, got, was, err)
+	}
+	if err == nil {
+		return seeOther(c, "/staff/bookings/"+c.Param("id")+"?done=status&was="+string(was))
 	}
 	return s.afterBookingAction(c, err, "status", "status", nil)
 }
 
-// bookingMove handles POST /staff/bookings/:id/move.
+// statusBefore is the booking's status before the change, for the undo.
+func (s *Site) statusBefore(c echo.Context) (domain.Status, error) {
+	if !domain.IsID(c.Param("id")) {
+		return "", domain.ErrNotFound
+	}
+	b, err := s.Store.Booking(c.Request().Context(), c.Param("id"))
+	return b.Status, err
+}
+
+// bookingMove handles POST /staff/bookings/:id/move (JSON like bookingStatus).
 func (s *Site) bookingMove(c echo.Context) error {
 	m := moveForm{Date: c.FormValue("date"), Time: c.FormValue("time"), PractitionerID: c.FormValue("practitioner_id"),
 		RoomID: c.FormValue("room_id"), Overbook: c.FormValue("overbook") == "on", OverbookRoom: c.FormValue("overbook_room") == "on"}
+	var got domain.BookingDetail
 	start, err := localInstant(m.Date, m.Time, s.clinic(c).Location())
+	version, verr := domain.ParseVersion("version", c.FormValue("version"))
 	if err == nil {
-		_, err = s.Scheduler.Move(c.Request().Context(), domain.MoveRequest{Actor: staffActor(c), ID: c.Param("id"), Start: start,
-			PractitionerID: m.PractitionerID, RoomID: m.RoomID, Overbook: m.Overbook, OverbookRoom: m.OverbookRoom})
+		err = verr
+	}
+	if err == nil {
+		got, err = s.Scheduler.Move(c.Request().Context(), domain.MoveRequest{Actor: staffActor(c), ID: c.Param("id"), Start: start,
+			PractitionerID: m.PractitionerID, RoomID: m.RoomID, Overbook: m.Overbook, OverbookRoom: m.OverbookRoom, Version: version})
+	}
+	if wantsJSON(c) {
+		return answerJSON(c, got, "", err)
 	}
 	return s.afterBookingAction(c, err, "move", "moved", func(d *bookingPage) { d.Move = m })
+}
+
+// wantsJSON reports whether the calendar's script sent the request.
+func wantsJSON(c echo.Context) bool {
+	return strings.Contains(c.Request().Header.Get(echo.HeaderAccept), echo.MIMEApplicationJSON)
+}
+
+// visitJSON is what the calendar's script needs back about a visit.
+type visitJSON struct {
+	ID             string `json:"id"`
+	Status         string `json:"status"`
+	Previous       string `json:"previous_status,omitempty"`
+	Version        string `json:"version"`
+	Patient        string `json:"patient"`
+	PractitionerID string `json:"practitioner_id"`
+	Start          string `json:"start"`
+	End            string `json:"end"`
+}
+
+// answerJSON answers the script: the visit, or problem+json (409 naming
+// the visits in the way, or stale).
+func answerJSON(c echo.Context, got domain.BookingDetail, was domain.Status, err error) error {
+	if err != nil {
+		if problem.Status(err) >= 500 {
+			return err
+		}
+		return problem.Write(c, problem.For(err))
+	}
+	return c.JSON(http.StatusOK, map[string]visitJSON{"booking": {ID: got.ID, Status: string(got.Status), Previous: string(was),
+		Version: got.Version(), Patient: got.Patient.Name, PractitionerID: got.PractitionerID,
+		Start: got.Start.UTC().Format(time.RFC3339), End: got.End.UTC().Format(time.RFC3339)}})
 }
 
 // bookingCancel handles POST /staff/bookings/:id/cancel.

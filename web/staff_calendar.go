@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -12,9 +14,9 @@ import (
 	"github.com/frontdesk/frontdesk/domain"
 )
 
-// calendarPage is the front desk's day or week.
+// calendarPage is the front desk's day, week or month.
 type calendarPage struct {
-	View          string // "day" or "week"
+	View          string // "day", "week", "rooms" or "month"
 	Date          domain.Date
 	Heading       string
 	Zone          string
@@ -26,9 +28,20 @@ type calendarPage struct {
 	ShowCancelled bool
 	CancelledHref string
 	Practitioners []domain.Practitioner // for the week view's select
-	Selected      string
+	Selected      string                // the week's one practitioner; "" = everyone
 	Grid          grid
+	Month         monthView   // the month view's weeks
 	BusyAlerts    []busyAlert // busy calendars failing for a while
+	MonthHref     string
+	SheetHref     string // the printable day sheet of the day shown
+	CanBook       bool   // the front desk books; a practitioner only looks
+	Statuses      []legendStatus
+}
+
+// legendStatus explains one status mark.
+type legendStatus struct {
+	Status     domain.Status
+	Icon, Text string
 }
 
 // calendar handles GET /staff: ?view=week, ?date=YYYY-MM-DD,
@@ -43,6 +56,12 @@ func (s *Site) calendar(c echo.Context) error {
 		d.View = "week"
 	case "rooms":
 		d.View = "rooms"
+	case "month":
+		d.View = "month"
+	}
+	d.CanBook = u.Role != domain.RolePractitioner
+	for _, st := range legendStatuses {
+		d.Statuses = append(d.Statuses, legendStatus{Status: st, Icon: statusIcon[st], Text: statusText[st]})
 	}
 	d.Date = s.today(loc)
 	if raw := c.QueryParam("date"); raw != "" {
@@ -62,7 +81,10 @@ func (s *Site) calendar(c echo.Context) error {
 		return err
 	}
 	var days []domain.Date
-	if d.View == "rooms" {
+	if d.View == "month" {
+		days = []domain.Date{d.Date}
+		d.Month, err = s.monthView(c.Request().Context(), loc, d.Date, ps, c.QueryParams())
+	} else if d.View == "rooms" {
 		days = []domain.Date{d.Date}
 		d.Grid, err = s.roomGrid(c.Request().Context(), loc, d.Date, rooms, u, d.ShowCancelled)
 	} else {
@@ -106,46 +128,65 @@ func (d *calendarPage) columns(ps []domain.Practitioner) ([]gridColumn, []domain
 	if d.View == "day" {
 		cols := make([]gridColumn, len(ps))
 		for i, p := range ps {
-			cols[i] = gridColumn{Label: p.Name, Sub: p.Title, PractitionerID: p.ID, Day: d.Date, Col: i + 2}
+			cols[i] = gridColumn{Label: p.Name, Sub: p.Title, Name: p.Name, PractitionerID: p.ID, Day: d.Date, Col: i + 2, FirstOfDay: i == 0}
 		}
 		return cols, []domain.Date{d.Date}
 	}
-	var chosen *domain.Practitioner
-	for i := range ps {
-		if ps[i].ID == d.Selected || (chosen == nil && d.Selected == "") {
-			chosen = &ps[i]
+	shown := ps
+	if d.Selected != "" {
+		i := slices.IndexFunc(ps, func(p domain.Practitioner) bool { return p.ID == d.Selected })
+		if i < 0 {
+			d.Selected = ""
+		} else {
+			shown = ps[i : i+1]
 		}
 	}
-	if chosen == nil {
-		return nil, nil
-	}
-	d.Selected = chosen.ID
 	monday := d.Date.AddDays(-int((d.Date.Weekday() + 6) % 7))
 	var cols []gridColumn
 	var days []domain.Date
 	for i := range 7 {
 		day := monday.AddDays(i)
 		days = append(days, day)
-		cols = append(cols, gridColumn{Label: dayLabel(day), Sub: chosen.Name, PractitionerID: chosen.ID, Day: day, Col: i + 2})
+		for _, p := range shown {
+			label, sub := dayLabel(day), p.Name
+			if len(shown) > 1 {
+				label = shortDay(day, "Mon 2 Jan")
+			}
+			cols = append(cols, gridColumn{Label: label, Sub: sub, Name: p.Name, PractitionerID: p.ID, Day: day, Col: len(cols) + 2, FirstOfDay: p.ID == shown[0].ID})
+		}
+	}
+	if len(cols) == 0 {
+		return nil, nil
 	}
 	return cols, days
 }
 
 // links fills the navigation of the page.
 func (d *calendarPage) links(q url.Values, days []domain.Date) {
-	step := 1
+	prev, next := d.Date.AddDays(-1), d.Date.AddDays(1)
 	d.Heading = dayLabel(d.Date)
-	if d.View == "week" {
-		step = 7
+	switch d.View {
+	case "week":
+		prev, next = d.Date.AddDays(-7), d.Date.AddDays(7)
 		if len(days) > 0 {
 			d.Heading = "Week of " + dayLabel(days[0])
 		}
+	case "month":
+		first := domain.Date{Year: d.Date.Year, Month: d.Date.Month, Day: 1}
+		prev, next = first.AddDays(-1), first.AddDays(32)
+		prev.Day, next.Day = 1, 1
+		d.Heading = shortDay(first, "January 2006")
 	}
 	with := func(k, v string) string { return withParam(q, k, v) }
-	d.Prev = with("date", d.Date.AddDays(-step).String())
-	d.Next = with("date", d.Date.AddDays(step).String())
+	d.Prev = with("date", prev.String())
+	d.Next = with("date", next.String())
 	d.DayHref = with("view", "day")
 	d.WeekHref = with("view", "week")
+	d.MonthHref = with("view", "month")
+	d.SheetHref = "/staff/daysheet?date=" + d.Date.String()
+	if d.Selected != "" && d.View == "week" {
+		d.SheetHref += "&practitioner=" + url.QueryEscape(d.Selected)
+	}
 	d.Today = "/staff?view=" + d.View
 	toggle := "1"
 	if d.ShowCancelled {
@@ -202,6 +243,8 @@ func (s *Site) buildGrid(ctx context.Context, loc *time.Location, cols []gridCol
 	for _, col := range cols {
 		g.fillColumn(col, working[col.PractitionerID], scheduleOf(scheds, col.PractitionerID), bookings, showCancelled)
 	}
+	g.layoutLanes()
+	g.legend(bookings)
 	g.markNow(s.Clock.Now())
 	return g, nil
 }
@@ -218,17 +261,38 @@ func (g *grid) fillColumn(col gridColumn, working []domain.Interval, sc domain.S
 		}
 	}
 	g.closeOutside(col, today)
+	var blocked []domain.Interval
 	for _, off := range sc.TimeOff {
 		if (domain.Interval{Start: off.Start, End: off.End}).Overlaps(day) {
 			g.addSpan(timeOffItem(off), col, maxTime(off.Start, dayStart), minTime(off.End, dayEnd))
+			blocked = append(blocked, domain.Interval{Start: off.Start, End: off.End})
 		}
 	}
 	for _, b := range bookings {
-		if b.PractitionerID != col.PractitionerID || !(domain.Interval{Start: b.Start, End: b.End}).Overlaps(day) || (!showCancelled && !b.Live()) {
+		if b.PractitionerID != col.PractitionerID || !(domain.Interval{Start: b.Start, End: b.End}).Overlaps(day) {
+			continue
+		}
+		if b.Live() {
+			blocked = append(blocked, domain.Interval{Start: b.Start, End: b.End})
+		}
+		if !showCancelled && !b.Live() {
 			continue
 		}
 		g.addSpan(visitItem(b, g.Loc), col, maxTime(b.Start, dayStart), minTime(b.End, dayEnd))
 	}
+	g.addFree(col, nonEmpty(col.Name, col.Sub), today, blocked)
+}
+
+// legend lists the services of the visits shown, each colour once.
+func (g *grid) legend(bookings []domain.BookingDetail) {
+	seen := map[string]bool{}
+	for _, b := range bookings {
+		if !seen[b.ServiceID] {
+			seen[b.ServiceID] = true
+			g.Services = append(g.Services, legendService{Name: b.Service.Name, Color: nonEmpty(b.Service.Color, "#475569")})
+		}
+	}
+	slices.SortFunc(g.Services, func(a, b legendService) int { return strings.Compare(a.Name, b.Name) })
 }
 
 // visitItem is how a booking shows on the calendar.
@@ -241,6 +305,8 @@ func visitItem(b domain.BookingDetail, loc *time.Location) gridItem {
 	it := gridItem{
 		Kind: "visit", Href: "/staff/bookings/" + b.ID, Color: nonEmpty(b.Service.Color, "#475569"),
 		Title: b.Patient.Name, Lines: []string{label, b.Service.Name}, Status: b.Status, Over: b.Overbooked,
+		ID: b.ID, Version: b.Version(), PractitionerID: b.PractitionerID, Date: domain.DateOf(start).String(),
+		Time: start.Format("15:04"), Minutes: int(b.End.Sub(b.Start) / time.Minute),
 	}
 	if b.RoomID != "" {
 		it.Lines = append(it.Lines, b.Room.Name)
@@ -251,6 +317,10 @@ func visitItem(b domain.BookingDetail, loc *time.Location) gridItem {
 		it.Lines = append(it.Lines, "Invite: "+attendeeLabel(b.AttendeeStatus))
 	}
 	it.RoomOver = b.RoomOverbooked
+	it.Summary = statusText[b.Status] + ": " + b.Patient.Name + ", " + strings.Join(it.Lines, ", ")
+	if b.Overbooked {
+		it.Summary += ", overbooked"
+	}
 	return it
 }
 

@@ -80,6 +80,23 @@
     });
   }
 
+  // A free time on the new-booking form fills the time field (the link
+  // reloads the form with it, without the script). Delegated: the
+  // calendar's panel swaps the form in later.
+  document.addEventListener("click", function (ev) {
+    var slot = ev.target.closest && ev.target.closest("#free-times a.slot");
+    if (!slot) { return; }
+    var f = document.getElementById("f-time");
+    if (!f) { return; }
+    ev.preventDefault();
+    f.value = slot.getAttribute("data-time");
+    slot.closest("#free-times").querySelectorAll("a.slot").forEach(function (a) { a.removeAttribute("aria-pressed"); });
+    slot.setAttribute("aria-pressed", "true");
+  });
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.addEventListener("click", function () { window.print(); });
+  });
+
   // Move focus to a form's error summary (or a step asking to confirm) so
   // screen readers announce it.
   var problem = document.getElementById("problem") || document.getElementById("confirm");
