@@ -95,6 +95,10 @@ type Booking struct {
 	RoomID         string // the room the visit holds; "" when none
 	RoomOverbooked bool   // staff chose to double-book the room too; exempt from the room's constraint
 	Complimentary  bool   // the one-per-patient free case review
+	PlanID         string // the plan of care the visit belongs to; "" when none
+	// ReviewOutcome is what came of a case review ("" while undecided,
+	// and on every other booking).
+	ReviewOutcome  ReviewOutcome
 	Source         Source
 	Attribution    Attribution // what brought the patient; fixed at creation
 	TimeZone       string      // the patient's zone, for emails
@@ -185,6 +189,7 @@ type BookingFilter struct {
 	PractitionerID string
 	PatientID      string
 	RoomID         string   // bookings holding the room
+	PlanID         string   // the visits of a plan
 	Statuses       []Status // empty = all
 	UpdatedSince   time.Time
 	Limit          int

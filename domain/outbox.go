@@ -99,6 +99,16 @@ type Notice struct {
 	// to the practitioner it was moved away from; MovedFrom names the one
 	// it came from, in the note to the one who has it now.
 	MovedTo, MovedFrom string
+	// Series lists the visits of a plan a series email tells of, each
+	// with its own invite; nil for an email about one visit. (A pointer
+	// keeps Notice comparable.)
+	Series *NoticeSeries
+}
+
+// NoticeSeries is the visits of a plan in one email.
+type NoticeSeries struct {
+	PlanID string
+	Visits []NoticeVisit
 }
 
 // MessageIDFor is the Message-ID an outbox row with the id goes out with:

@@ -46,6 +46,8 @@ type bookingRow struct {
 	ChangedAt      instant // NULL: created_at (PostgreSQL's batched insert leaves it out)
 	CutoffFrom     instant
 	Sources        sourceColumns `gorm:"embedded"`
+	PlanID         optional      // migration 00031
+	ReviewOutcome  optional
 }
 
 func (bookingRow) TableName() string { return "bookings" }
@@ -81,6 +83,7 @@ func toBookingRow(b domain.Booking) (bookingRow, error) {
 		CreatedAt: at(b.CreatedAt), UpdatedAt: at(b.UpdatedAt), CancelledAt: at(b.CancelledAt),
 		ChangedAt: at(b.ChangedAt), CutoffFrom: at(b.CutoffFrom),
 		Sources: toSourceColumns(b.Source, b.Attribution),
+		PlanID:  optional(lowerID(b.PlanID)), ReviewOutcome: optional(b.ReviewOutcome),
 	}, nil
 }
 
@@ -97,6 +100,7 @@ func (r bookingRow) domain() (domain.Booking, error) {
 		ManageHash:     string(r.ManageHash), CreatedBy: string(r.CreatedBy),
 		CreatedAt: r.CreatedAt.time(), UpdatedAt: r.UpdatedAt.time(), CancelledAt: r.CancelledAt.time(),
 		ChangedAt: r.ChangedAt.time(), CutoffFrom: r.CutoffFrom.time(),
+		PlanID: string(r.PlanID), ReviewOutcome: domain.ReviewOutcome(r.ReviewOutcome),
 	}
 	if r.Intake != "" {
 		var in intakeJSON
@@ -300,7 +304,8 @@ func (s *Store) UpdateBooking(ctx context.Context, b *domain.Booking, fx domain.
 	if err != nil {
 		return err
 	}
-	fixed := append([]string{"id", "uid", "created_at", "created_by", "given_name", "given_phone"}, sourceColumnNames...)
+	// The plan is fixed at creation; the review outcome has its own write.
+	fixed := append([]string{"id", "uid", "created_at", "created_by", "given_name", "given_phone", "plan_id", "review_outcome"}, sourceColumnNames...)
 	if !domain.IsID(b.PatientID) {
 		fixed = append(fixed, "patient_id") // keep the stored patient
 	}
@@ -387,6 +392,12 @@ func (s *Store) Bookings(ctx context.Context, f domain.BookingFilter) ([]domain.
 			return nil, nil
 		}
 		q = q.Where("room_id = ?", lowerID(f.RoomID))
+	}
+	if f.PlanID != "" {
+		if !domain.IsID(f.PlanID) {
+			return nil, nil
+		}
+		q = q.Where("plan_id = ?", lowerID(f.PlanID))
 	}
 	if len(f.Statuses) > 0 {
 		q = q.Where("status IN ?", strs(f.Statuses))
