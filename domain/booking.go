@@ -98,12 +98,12 @@ type Booking struct {
 	PlanID         string // the plan of care the visit belongs to; "" when none
 	// ReviewOutcome is what came of a case review ("" while undecided,
 	// and on every other booking).
-	ReviewOutcome  ReviewOutcome
-	Source         Source
-	Attribution    Attribution // what brought the patient; fixed at creation
-	TimeZone       string      // the patient's zone, for emails
-	Intake         *Intake
-	Notes          string // from the patient
+	ReviewOutcome ReviewOutcome
+	Source        Source
+	Attribution   Attribution // what brought the patient; fixed at creation
+	TimeZone      string      // the patient's zone, for emails
+	Intake        *Intake
+	Notes         string // from the patient
 	// GivenName and GivenPhone are what the request typed for the patient.
 	// A booking never changes an existing patient's record (anyone may
 	// type anyone's email): staff compare these with the record

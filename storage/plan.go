@@ -328,4 +328,5 @@ func (s *Store) planNames(ctx context.Context, d *domain.PlanDetail) error {
 	d.Practitioner, err = s.Practitioner(ctx, d.PractitionerID)
 	return err
 }
+
 var _ domain.PlanStore = (*Store)(nil)
