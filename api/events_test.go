@@ -20,6 +20,18 @@ type sseFrame struct {
 	id, event, data string
 }
 
+// storageHub is startHub for benchmarks.
+func storageHub(tb testing.TB, store *storage.Store) *storage.EventHub {
+	tb.Helper()
+	hub := storage.NewEventHub(store, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = hub.Run(ctx) }()
+	tb.Cleanup(func() { hub.Close(); cancel(); <-done })
+	<-hub.Ready()
+	return hub
+}
+
 // startHub runs an event hub over store until the test ends (or stop is
 // called) and waits until it listens.
 func startHub(t *testing.T, store *storage.Store) (hub *storage.EventHub, stop func()) {
@@ -40,7 +52,7 @@ func startHub(t *testing.T, store *storage.Store) (hub *storage.EventHub, stop f
 
 // openStream opens GET /api/v1/events with the bearer token and returns
 // its frames; the stream is closed when the test ends.
-func openStream(t *testing.T, base, token, lastEventID string) <-chan sseFrame {
+func openStream(t testing.TB, base, token, lastEventID string) <-chan sseFrame {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -83,7 +95,7 @@ func openStream(t *testing.T, base, token, lastEventID string) <-chan sseFrame {
 }
 
 // nextFrame waits for a frame, at most within.
-func nextFrame(t *testing.T, frames <-chan sseFrame, within time.Duration) sseFrame {
+func nextFrame(t testing.TB, frames <-chan sseFrame, within time.Duration) sseFrame {
 	t.Helper()
 	select {
 	case f, ok := <-frames:

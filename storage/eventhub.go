@@ -25,7 +25,7 @@ const (
 	replayLimit = 1000
 	// sqlitePoll is how often the SQLite watcher reads new events: the
 	// one process writes them, one indexed read is cheap.
-	sqlitePoll = 50 * time.Millisecond
+	sqlitePoll = 25 * time.Millisecond
 	// pruneEvery is how often a replica drops events past EventRetention.
 	pruneEvery = time.Hour
 	// recentSeqs is how many delivered seqs the hub remembers, so a
@@ -118,14 +118,7 @@ func (h *EventHub) catchUp(ctx context.Context) {
 	h.mu.Lock()
 	after := h.last
 	h.mu.Unlock()
-	evs, err := h.store.EventsAfter(ctx, after, replayLimit)
-	if errors.Is(err, domain.ErrEventsGone) {
-		last, lerr := h.store.LastEventSeq(ctx)
-		if lerr == nil {
-			h.publish(domain.Event{Seq: last, Kind: domain.EventResync})
-		}
-		return
-	}
+	evs, err := h.store.readEvents(ctx, after, replayLimit)
 	if err != nil {
 		if ctx.Err() == nil {
 			h.log.Warn("read events", "err", err)

@@ -66,7 +66,13 @@ func (s *Store) EventsAfter(ctx context.Context, after int64, limit int) ([]doma
 			return nil, domain.ErrEventsGone
 		}
 	}
-	q := db.Order("id").Limit(limit)
+	return s.readEvents(ctx, after, limit)
+}
+
+// readEvents is EventsAfter without the check for pruned events: what the
+// hub's own watcher, never far behind, reads.
+func (s *Store) readEvents(ctx context.Context, after int64, limit int) ([]domain.Event, error) {
+	q := s.db.WithContext(ctx).Order("id").Limit(limit)
 	if s.dialect == DialectPostgres && after > 0 {
 		q = q.Where("id > ? OR (id <= ? AND id > ? - 1000 AND created_at >= (SELECT created_at FROM events WHERE id = ?) - ? * interval '1 second')",
 			after, after, after, after, lateCommitWindow.Seconds())
