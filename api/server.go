@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/netip"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
@@ -72,6 +73,15 @@ type Server struct {
 	// Events streams booking changes at /api/v1/events (cmd wires in a
 	// storage.EventHub); nil = the route answers 503.
 	Events domain.EventStream
+	// Waitlist runs the waitlist and its offers; nil = one over Store when
+	// it implements domain.WaitlistStore (package storage's does), which
+	// then also hears of the time Scheduler and Setup free, unless they
+	// already tell someone.
+	Waitlist *domain.Waitlist
+	// WaitlistOfferFor is how long an offer holds its time
+	// (WAITLIST_OFFER_MINUTES); 0 = domain.DefaultOfferFor. Used when
+	// Waitlist is built here.
+	WaitlistOfferFor time.Duration
 
 	feedLimits *ratelimit.Set // nil = feeds not limited
 	feedCache  *renderCache   // rendered feeds by ETag
@@ -98,6 +108,7 @@ func (s *Server) Echo() *echo.Echo {
 	}
 	s.feedLimits = newFeedLimits(s.FeedRateLimit)
 	s.feedCache = newRenderCache(feedCacheBytes)
+	s.wireWaitlist()
 	if rs, ok := s.Store.(domain.ReportStore); ok && s.Reports == nil {
 		s.Reports = &domain.Reports{Store: rs}
 	}
@@ -156,6 +167,13 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.POST("/manage/:token/reschedule", s.manageReschedule)
 	v1.POST("/manage/:token/cancel", s.manageCancel)
 	v1.GET("/manage/:token/calendar.ics", s.manageCalendar)
+	v1.POST("/manage/:token/waitlist", s.joinEarlier)
+	v1.POST("/waitlist", s.joinWaitlist)
+	v1.GET("/waitlist/entry/:token", s.showEntry)
+	v1.POST("/waitlist/entry/:token/leave", s.leaveEntry)
+	v1.GET("/offers/:token", s.showOffer)
+	v1.POST("/offers/:token/accept", s.acceptOffer)
+	v1.POST("/offers/:token/decline", s.declineOffer)
 
 	// Sign-in.
 	v1.POST("/auth/tokens", s.createToken)
@@ -192,6 +210,9 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.POST("/bookings/:id/status", s.setBookingStatus, staff)
 	v1.PUT("/bookings/:id/notes", s.setStaffNotes, staff)
 	v1.GET("/events", s.events, staff)
+	v1.GET("/waitlist", s.listWaitlist, staff)
+	v1.POST("/waitlist/:id/offer", s.offerEntry, staff)
+	v1.DELETE("/waitlist/:id", s.removeEntry, staff)
 	v1.GET("/patients", s.listPatients, desk)
 	v1.GET("/patients/:id", s.getPatient, desk)
 	v1.PUT("/patients/:id/email", s.setPatientEmail, desk)

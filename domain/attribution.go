@@ -117,6 +117,9 @@ func checkAttribution(v *Validation, req BookRequest) {
 
 // sourceOf is the source a validated request's booking records.
 func sourceOf(req BookRequest) Source {
+	if req.offer != nil {
+		return SourceWaitlist
+	}
 	if req.Actor.Staff() {
 		return SourceStaff
 	}

@@ -178,6 +178,10 @@ type move struct {
 	overbookRoom   bool
 	token          string    // the patient's raw token; "" (staff) mints a new one
 	version        time.Time // the UpdatedAt the caller saw; zero = not checked
+	// offer is the waitlist offer the move accepts: the clinic offered the
+	// time, so no cut-off applies, and freshToken is the new link's token.
+	offer      *OfferClaim
+	freshToken string
 }
 
 // patient reports whether the patient moves their own booking.
@@ -194,7 +198,7 @@ func (s *Scheduler) reschedule(ctx context.Context, d BookingDetail, m move) (Bo
 	if err := checkMovable(d, now); err != nil {
 		return BookingDetail{}, err
 	}
-	if m.patient() && !now.Before(d.Start.Add(-c.Policy.RescheduleCutoff)) {
+	if m.patient() && m.offer == nil && !now.Before(d.Start.Add(-c.Policy.RescheduleCutoff)) {
 		return BookingDetail{}, callClinic(c, "rescheduled online", c.Policy.RescheduleCutoff)
 	}
 	p, err := s.moveTarget(ctx, d, m, now)
@@ -227,10 +231,14 @@ func (s *Scheduler) reschedule(ctx context.Context, d BookingDetail, m move) (Bo
 		after.CutoffFrom = d.commitmentAfterMove(c.Policy, now)
 	}
 	token := m.token
-	if token == "" {
+	switch {
+	case m.freshToken != "":
+		token, after.ManageHash = m.freshToken, HashToken(m.freshToken)
+	case token == "":
 		token, after.ManageHash = NewToken()
 	}
-	ch := change{action: "booking.reschedule", mail: MessageRescheduled, actor: m.actor, token: token, formerPractitioner: &d.Practitioner, version: m.version}
+	ch := change{action: "booking.reschedule", mail: MessageRescheduled, actor: m.actor, token: token,
+		formerPractitioner: &d.Practitioner, version: m.version, offer: m.offer}
 	got, err := s.update(ctx, c, d, after, ch, now)
 	if errors.Is(err, ErrSlotTaken) && m.overbook && !overbooked {
 		after.Overbooked = true // taken meanwhile: the squeeze-in staff asked for
@@ -324,7 +332,7 @@ func (s *Scheduler) moveTarget(ctx context.Context, d BookingDetail, m move, now
 		if err != nil {
 			return Practitioner{}, err
 		}
-		if ok && !m.actor.Can(got.ID) {
+		if ok && m.offer == nil && !m.actor.Can(got.ID) {
 			return Practitioner{}, ErrForbidden
 		}
 		p = got
@@ -415,7 +423,20 @@ func (s *Scheduler) update(ctx context.Context, c Clinic, before, after BookingD
 		return BookingDetail{}, wrap("update booking", err)
 	}
 	after.Booking = b
+	if frees(before.Booking, after.Booking) && s.OnFreed != nil {
+		s.OnFreed(ctx, before.PractitionerID, before.Block())
+	}
 	return after, nil
+}
+
+// frees reports whether a change from before to after gave back time the
+// booking held: it was cancelled, or moved off its block or practitioner.
+func frees(before, after Booking) bool {
+	if !before.Live() || before.Overbooked {
+		return false
+	}
+	return !after.Live() || after.PractitionerID != before.PractitionerID ||
+		!after.BlockStart.Equal(before.BlockStart) || !after.BlockEnd.Equal(before.BlockEnd)
 }
 
 // callClinic is the answer inside a cut-off: what cannot be done online, and

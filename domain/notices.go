@@ -19,13 +19,14 @@ type change struct {
 	// version is the UpdatedAt the caller saw; set, the store refuses the
 	// change (ErrStale) when the row changed since it was read.
 	version time.Time
+	offer   *OfferClaim // the waitlist offer the change accepts
 }
 
 // effects returns what must be written with the change in its transaction:
 // the audit entry, and for mailed changes the patient's email, a note to the
 // practitioner and the reminder (the old reminder cancelled on any change).
 func (s *Scheduler) effects(c Clinic, ch change, now time.Time) Effects {
-	fx := Effects{Audit: auditEntry(ch, now)}
+	fx := Effects{Audit: auditEntry(ch, now), Offer: ch.offer}
 	if ch.mail == "" {
 		return fx
 	}

@@ -24,6 +24,10 @@ const (
 	// practitioner's own calendar (Practitioner.SendInvites): REQUEST, or
 	// CANCEL when the visit is cancelled or moves to someone else.
 	MessagePractitionerInvite MessageKind = "practitioner_invite"
+	// MessageWaitlistOffer offers a waitlist patient a freed time, with
+	// the link to accept or decline it (Notice.ManageURL) before
+	// Notice.OfferExpires. No invite: nothing is booked yet.
+	MessageWaitlistOffer MessageKind = "waitlist_offer"
 )
 
 // MessageStatus is where an outbox row is.
@@ -103,6 +107,8 @@ type Notice struct {
 	// with its own invite; nil for an email about one visit. (A pointer
 	// keeps Notice comparable.)
 	Series *NoticeSeries
+	// OfferExpires is when a waitlist offer lapses (MessageWaitlistOffer).
+	OfferExpires time.Time
 }
 
 // NoticeSeries is the visits of a plan in one email.

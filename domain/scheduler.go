@@ -17,6 +17,10 @@ type Scheduler struct {
 	Store   Store
 	Clock   Clock
 	BaseURL string // public base URL; a patient's manage link is BaseURL + "/manage/" + token
+	// OnFreed, when set, hears of a practitioner's time a committed change
+	// gave back (a cancellation, a move): the waitlist offers it
+	// (Waitlist.Freed).
+	OnFreed func(ctx context.Context, practitionerID string, window Interval)
 }
 
 // BookRequest asks for a new booking. Start is an absolute instant; the
@@ -56,6 +60,8 @@ type BookRequest struct {
 	// Staff bookings are SourceStaff whatever it says.
 	Source      Source
 	Attribution Attribution // where the patient came from; checked by Validate
+
+	offer *OfferClaim // the waitlist offer this booking accepts (source waitlist)
 }
 
 // Booked is the answer to a booking request.
@@ -480,7 +486,7 @@ func (s *Scheduler) create(ctx context.Context, plan bookingPlan, p Practitioner
 	}
 	fx := s.effects(plan.clinic, change{
 		action: "booking.create", mail: MessageConfirmation, actor: plan.req.Actor,
-		after: d, token: plan.token,
+		after: d, token: plan.token, offer: plan.req.offer,
 	}, plan.now)
 	if plan.req.IdempotencyKey != "" {
 		rec, err := newIdempotencyRecord(plan.req, d.ID, plan.token, plan.now)

@@ -55,6 +55,20 @@ type Setup struct {
 	// HashPassword hashes a staff password for storage (package api/auth
 	// provides it); required for CreateUser and a password change.
 	HashPassword func(password string) (string, error)
+	// OnFreed, when set, hears that a practitioner may have more free time
+	// (hours or overrides changed, time off moved or removed): the
+	// waitlist offers it (Waitlist.Freed).
+	OnFreed func(ctx context.Context, practitionerID string, window Interval)
+}
+
+// freed tells OnFreed that practitionerID's time from now on may have
+// opened; the waitlist clamps the window to the booking horizon.
+func (s *Setup) freed(ctx context.Context, practitionerID string, err error) {
+	if err != nil || s.OnFreed == nil {
+		return
+	}
+	now := s.Clock.Now()
+	s.OnFreed(ctx, practitionerID, Interval{now, now.AddDate(2, 0, 0)})
 }
 
 // change writes what write does and an audit entry in one transaction.
@@ -183,6 +197,7 @@ func (s *Setup) SetWorkingHours(ctx context.Context, by Actor, practitionerID st
 	err = s.change(ctx, by, "hours.update", "practitioner", before, func(tx SetupWriter) (string, any, error) {
 		return practitionerID, hours, tx.SetWorkingHours(ctx, practitionerID, hours)
 	})
+	s.freed(ctx, practitionerID, err)
 	return hours, err
 }
 
@@ -207,15 +222,18 @@ func (s *Setup) SaveDateOverride(ctx context.Context, by Actor, o DateOverride) 
 		err := tx.SaveDateOverride(ctx, &o)
 		return o.PractitionerID, o, err
 	})
+	s.freed(ctx, o.PractitionerID, err)
 	return o, err
 }
 
 // DeleteDateOverride removes one of a practitioner's overrides; ErrNotFound
 // when they have none with the id.
 func (s *Setup) DeleteDateOverride(ctx context.Context, by Actor, practitionerID, id string) error {
-	return s.change(ctx, by, "override.delete", "practitioner", map[string]string{"override_id": id}, func(tx SetupWriter) (string, any, error) {
+	err := s.change(ctx, by, "override.delete", "practitioner", map[string]string{"override_id": id}, func(tx SetupWriter) (string, any, error) {
 		return practitionerID, nil, tx.DeleteDateOverride(ctx, practitionerID, id)
 	})
+	s.freed(ctx, practitionerID, err)
+	return err
 }
 
 // CreateTimeOff adds an interval the practitioner is away.
@@ -255,6 +273,7 @@ func (s *Setup) UpdateTimeOff(ctx context.Context, by Actor, t TimeOff) (TimeOff
 		err := tx.UpdateTimeOff(ctx, &t)
 		return t.PractitionerID, t, err
 	})
+	s.freed(ctx, t.PractitionerID, err)
 	return t, err
 }
 
@@ -268,9 +287,11 @@ func checkTimeOff(t TimeOff) error {
 // DeleteTimeOff removes a practitioner's time off; ErrNotFound when they
 // have none with the id.
 func (s *Setup) DeleteTimeOff(ctx context.Context, by Actor, practitionerID, id string) error {
-	return s.change(ctx, by, "time_off.delete", "practitioner", map[string]string{"time_off_id": id}, func(tx SetupWriter) (string, any, error) {
+	err := s.change(ctx, by, "time_off.delete", "practitioner", map[string]string{"time_off_id": id}, func(tx SetupWriter) (string, any, error) {
 		return practitionerID, nil, tx.DeleteTimeOff(ctx, practitionerID, id)
 	})
+	s.freed(ctx, practitionerID, err)
+	return err
 }
 
 // CreateFeedToken stores a new feed token (the caller keeps its secret);

@@ -72,6 +72,11 @@ type Effects struct {
 	// IfUpdatedAt, when set, makes UpdateBooking change the row only while
 	// its UpdatedAt is still this; otherwise it returns ErrStale.
 	IfUpdatedAt time.Time
+	// Offer accepts a waitlist offer with the change: the store marks the
+	// offer accepted (with the booking) and its entry booked, and writes
+	// Offer.Audit, or fails the whole change with ErrOfferGone when the
+	// offer is no longer open at Offer.At.
+	Offer *OfferClaim
 }
 
 // IdempotencyRecord lets a retried POST /bookings return the first answer.

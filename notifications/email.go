@@ -147,7 +147,8 @@ func checkMessage(m domain.Message) error {
 func templateName(k domain.MessageKind) string {
 	switch k {
 	case domain.MessageConfirmation, domain.MessageRescheduled, domain.MessageCancellation,
-		domain.MessageReminder, domain.MessagePractitioner, domain.MessageReplyRefused, domain.MessageFrontDesk:
+		domain.MessageReminder, domain.MessagePractitioner, domain.MessageReplyRefused, domain.MessageFrontDesk,
+		domain.MessageWaitlistOffer:
 		return string(k)
 	case domain.MessagePractitionerInvite:
 		return string(domain.MessagePractitioner)

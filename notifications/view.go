@@ -31,6 +31,9 @@ type view struct {
 	Change       string // for the practitioner: "New booking", "Moved", "Moved to you", "Moved to <name>" or "Cancelled"
 	MovedTo      string // for the former practitioner: who has the visit now
 	MovedFrom    string // for the new practitioner: whose calendar it came from
+	OfferExpires string // a waitlist offer: until when the time is held, in the reader's zone
+	AcceptURL    string // a waitlist offer's page, to accept it
+	DeclineURL   string // the same page, asking to decline
 
 	subjectWhen string // "Tue 1 Dec at 9:00 AM EST"
 }
@@ -71,6 +74,11 @@ func newView(m domain.Message) view {
 		v.BookURL = n.BookURL // the manage link can do nothing more
 	case m.Kind == domain.MessageReplyRefused:
 		v.Reason = cleanText(n.Reason)
+	case m.Kind == domain.MessageWaitlistOffer:
+		v.OfferExpires = n.OfferExpires.In(loc).Format("3:04 PM MST on Monday 2 January")
+		if n.ManageURL != "" {
+			v.AcceptURL, v.DeclineURL = n.ManageURL, n.ManageURL+"?answer=decline"
+		}
 	default:
 		v.ManageURL = n.ManageURL
 	}
@@ -151,6 +159,8 @@ func subject(k domain.MessageKind, v view) string {
 		return "Reminder: " + v.Service + ", " + v.subjectWhen
 	case domain.MessageReplyRefused:
 		return "Still booked, please call us: " + v.Service + ", " + v.subjectWhen
+	case domain.MessageWaitlistOffer:
+		return "A time opened for you: " + v.Service + ", " + v.subjectWhen
 	case domain.MessageFrontDesk:
 		return "Please call " + v.PatientName + ": declined by email inside the cut-off, " + v.subjectWhen
 	}

@@ -142,7 +142,9 @@ func (s *Store) CreateBooking(ctx context.Context, b *domain.Booking, p *domain.
 	}
 	b.CreatedAt = orNow(b.CreatedAt)
 	b.UpdatedAt = orNow(b.UpdatedAt)
-	if s.dialect == DialectPostgres {
+	if s.dialect == DialectPostgres && fx.Offer == nil {
+		// An accepted waitlist offer needs a check of the offer's row the
+		// one-round-trip batch cannot make: it goes the transaction's way.
 		patient, err := s.pgCreateBooking(ctx, *b, *p, fx)
 		if err != nil {
 			return dbError("store booking", err)

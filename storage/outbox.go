@@ -73,11 +73,17 @@ const (
 )
 
 // applyEffects writes a booking change's effects, except the idempotency
-// record, in the change's transaction: reminders cancelled first, then the
-// new messages (given the booking's id, an id, a creation time and status
+// record, in the change's transaction: an accepted waitlist offer first
+// (claimOffer, which fails the change once the offer lapsed), then
+// reminders cancelled, then the new messages (given the booking's id, an id, a creation time and status
 // pending when they lack them; due at creation when DueAt is zero), then
 // the audit entry.
 func applyEffects(tx *gorm.DB, bookingID string, fx domain.Effects) error {
+	if fx.Offer != nil {
+		if err := claimOffer(tx, bookingID, *fx.Offer); err != nil {
+			return err
+		}
+	}
 	if fx.CancelReminders {
 		err := tx.Model(&messageRow{}).
 			Where("booking_id = ? AND kind = ? AND status = ?", bookingID, string(domain.MessageReminder), string(domain.MessagePending)).

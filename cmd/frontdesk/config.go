@@ -45,8 +45,11 @@ type config struct {
 	EmbedOrigins []string
 	LogLevel     slog.Level
 	LogJSON      bool
-	Busy         busyConfig    // BUSY_POLL_INTERVAL, BUSY_FETCH_ALLOW, BUSY_URL_KEY (busy.go)
-	Inbound      inboundConfig // INBOUND_*: see inbound.go
+	// WAITLIST_OFFER_MINUTES: how long a waitlist offer holds its time
+	// for one patient (default 30).
+	WaitlistOfferFor time.Duration
+	Busy             busyConfig    // BUSY_POLL_INTERVAL, BUSY_FETCH_ALLOW, BUSY_URL_KEY (busy.go)
+	Inbound          inboundConfig // INBOUND_*: see inbound.go
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -81,6 +84,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return cfg, fmt.Errorf("SMTP_URL: want smtp://user:pass@host:port or smtps://…")
 		}
 	}
+	offerFor, err := parseOfferMinutes(getenv("WAITLIST_OFFER_MINUTES"))
+	if err != nil {
+		return cfg, err
+	}
+	cfg.WaitlistOfferFor = offerFor
 	if v := getenv("PUBLIC_RATE_LIMIT"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {

@@ -71,6 +71,12 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 			defer wg.Done()
 			runBusyPoller(workCtx, newBusyImport(cfg, store), log.With("component", "busy"))
 		}()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sched := &domain.Scheduler{Store: store, Clock: domain.SystemClock, BaseURL: cfg.BaseURL}
+			runWaitlist(workCtx, newWaitlist(cfg, store, sched, nil, log), log.With("component", "waitlist"))
+		}()
 	}
 
 	// Inbound mail: replies and bounces, stored first, then processed.
@@ -149,7 +155,9 @@ func newHandler(cfg config, store *storage.Store, log *slog.Logger, events domai
 	authn := auth.New(store, domain.SystemClock, cfg.BaseURL)
 	inbox := &domain.Inbox{Store: store, Scheduler: sched, Clock: domain.SystemClock}
 	setup := &domain.Setup{Store: store, Clock: domain.SystemClock, HashPassword: auth.HashPassword}
+	waitlist := newWaitlist(cfg, store, sched, setup, log)
 	srv := &api.Server{
+		Waitlist:        waitlist,
 		Auth:            authn,
 		Setup:           setup,
 		Store:           store,
@@ -203,6 +211,8 @@ func worker(ctx context.Context, cfg config, stderr io.Writer) error {
 	}
 	log.Info("outbox worker running", "database", store.Dialect())
 	go runBusyPoller(ctx, newBusyImport(cfg, store), log.With("component", "busy"))
+	sched := &domain.Scheduler{Store: store, Clock: domain.SystemClock, BaseURL: cfg.BaseURL}
+	go runWaitlist(ctx, newWaitlist(cfg, store, sched, nil, log), log.With("component", "waitlist"))
 	if err := w.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
