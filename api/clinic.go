@@ -71,7 +71,7 @@ func (in clinicInput) domain(now time.Time) domain.Clinic {
 		Name: in.Name, TimeZone: in.TimeZone, Phone: in.Phone, Email: domain.NormalizeEmail(in.Email),
 		SenderName: strings.TrimSpace(in.SenderName), Address: in.Address, WhatToBring: in.WhatToBring, UpdatedAt: now, EmailShowsRoom: in.EmailShowsRoom,
 		Policy: domain.Policy{
-			MinNotice: minutes(p.MinNoticeMinutes), Horizon: time.Duration(p.HorizonDays) * day,
+			MinNotice: minutes(p.MinNoticeMinutes), Horizon: domain.Days(p.HorizonDays),
 			CancelCutoff: minutes(p.CancelCutoffMinutes), RescheduleCutoff: minutes(p.RescheduleCutoffMinutes),
 			SlotStep: minutes(p.SlotStepMinutes), ReminderBefore: minutes(p.ReminderBeforeMinutes),
 		},

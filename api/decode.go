@@ -55,8 +55,13 @@ func requireJSON(contentType string) error {
 
 // decodeJSON is the pure part of decodeStrict, shared with the fuzz target.
 func decodeJSON(body []byte, v any) error {
-	if len(bytes.TrimSpace(body)) == 0 {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
 		return badRequest("", "The request body is empty; send a JSON object.")
+	}
+	if bytes.Equal(trimmed, []byte("null")) {
+		// json.Decode leaves v as it was: a PUT would store its zero value.
+		return badRequest("body", "The request body is null; send a JSON object.")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -116,7 +121,15 @@ func parseInstant(field, s string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, domain.Invalid(field, "Not an RFC 3339 time, such as 2026-03-10T09:00:00-05:00.")
 	}
-	return t, nil
+	return t, inYears(field, t)
+}
+
+// inYears is a KindInvalid error on field when t lies outside the years
+// domain.MinYear–MaxYear.
+func inYears(field string, t time.Time) error {
+	var v domain.Validation
+	v.Instant(field, t)
+	return v.Err()
 }
 
 // jsonEncode writes v as JSON without HTML escaping.

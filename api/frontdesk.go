@@ -180,7 +180,7 @@ func dayOrInstant(c echo.Context, name string, loc *time.Location, end bool) (ti
 	if err != nil {
 		return time.Time{}, domain.Invalid(name, "Use YYYY-MM-DD or an RFC 3339 time.")
 	}
-	return t, nil
+	return t, inYears(name, t)
 }
 
 // staffBooking loads the booking in the path, answering 403 when it is on
@@ -304,7 +304,7 @@ func (s *Server) setBookingStatus(c echo.Context) error {
 }
 
 type notesInput struct {
-	StaffNotes string `json:"staff_notes"`
+	StaffNotes *string `json:"staff_notes"` // required: "" clears them, absent or null is a mistake
 }
 
 // setStaffNotes handles PUT /api/v1/bookings/{id}/notes {"staff_notes"}.
@@ -317,7 +317,10 @@ func (s *Server) setStaffNotes(c echo.Context) error {
 	if err := decodeStrict(c, &in); err != nil {
 		return err
 	}
-	got, err := s.Scheduler.SetStaffNotes(c.Request().Context(), auth.Actor(c), d.ID, in.StaffNotes)
+	if in.StaffNotes == nil {
+		return domain.Invalid("staff_notes", "Send the notes; an empty string clears them.")
+	}
+	got, err := s.Scheduler.SetStaffNotes(c.Request().Context(), auth.Actor(c), d.ID, *in.StaffNotes)
 	if err != nil {
 		return err
 	}

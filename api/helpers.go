@@ -59,8 +59,9 @@ func loadZone(field, name string) (*time.Location, error) {
 	return loc, nil
 }
 
-// minutes converts a whole number of minutes from JSON.
-func minutes(n int) time.Duration { return time.Duration(n) * time.Minute }
+// minutes converts a whole number of minutes from JSON, saturated (see
+// domain.Minutes) so that validation sees a huge number as huge.
+func minutes(n int) time.Duration { return domain.Minutes(n) }
 
 // asDomain is errors.As for *domain.Error.
 func asDomain(err error, target **domain.Error) bool {

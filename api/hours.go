@@ -19,7 +19,7 @@ type hoursJSON struct {
 }
 
 type hoursBody struct {
-	Hours []hoursJSON `json:"hours"`
+	Hours *[]hoursJSON `json:"hours"` // required: [] closes every day, absent or null is a mistake
 }
 
 // practitionerFor checks the user may act for the practitioner in the path
@@ -66,7 +66,10 @@ func (s *Server) putHours(c echo.Context) error {
 	if err := decodeStrict(c, &in); err != nil {
 		return err
 	}
-	hours, err := parseHours(in.Hours)
+	if in.Hours == nil {
+		return domain.Invalid("hours", "Send the weekly hours; an empty list closes every day.")
+	}
+	hours, err := parseHours(*in.Hours)
 	if err != nil {
 		return err
 	}
@@ -274,6 +277,9 @@ func (s *Server) readTimeOff(c echo.Context, practitionerID, id string) (domain.
 	v.Check(err2 == nil, "end", "Give an RFC 3339 time, such as 2026-03-10T17:00:00-05:00.")
 	v.Check(err1 != nil || err2 != nil || start.Before(end), "end", "Must be after start.")
 	v.Check(len(in.Reason) <= 500, "reason", "At most 500 characters.")
+	v.Instant("start", start)
+	v.Instant("end", end)
+	v.Text("reason", in.Reason)
 	if err := v.Err(); err != nil {
 		return domain.TimeOff{}, err
 	}

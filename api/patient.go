@@ -21,8 +21,8 @@ type patientDetailJSON struct {
 // phone.
 func (s *Server) listPatients(c echo.Context) error {
 	q := c.QueryParam("q")
-	if len(q) > 200 {
-		return domain.Invalid("q", "Search for at most 200 characters.")
+	if msg := domain.SearchProblem(q); msg != "" {
+		return domain.Invalid("q", msg)
 	}
 	list, err := s.Store.Patients(c.Request().Context(), domain.PatientFilter{Query: q, Limit: maxListedPatients})
 	if err != nil {

@@ -3,7 +3,6 @@ package domain
 import (
 	"net/url"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -89,7 +88,7 @@ func plainText(s string, max int) bool {
 	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > max {
 		return false
 	}
-	return strings.IndexFunc(s, unicode.IsControl) < 0
+	return LineProblem(s) == ""
 }
 
 // PatientSource is the source a patient's own request may claim: the

@@ -65,6 +65,7 @@ func (in Intake) Validate() error {
 	v.Check(slices.Contains(PainDurations, in.Duration), "intake.duration", "Choose days, weeks, months or years.")
 	v.Check(allIn(in.Tried, TriedTreatment), "intake.tried", "Choose from massage, chiropractic, physiotherapy, medication or nothing.")
 	v.Check(len([]rune(in.Notes)) <= MaxIntakeNotes, "intake.notes", "Keep it under 1000 characters.")
+	v.Text("intake.notes", in.Notes)
 	return v.Err()
 }
 

@@ -170,7 +170,7 @@ func (b *BusyImport) AddCalendar(ctx context.Context, in NewBusyCalendar) (BusyC
 		return BusyCalendar{}, err
 	}
 	label := strings.TrimSpace(in.Label)
-	if utf8.RuneCountInString(label) > 100 || strings.ContainsAny(label, "\r\n") {
+	if utf8.RuneCountInString(label) > 100 || LineProblem(label) != "" {
 		return BusyCalendar{}, Invalid("label", "Give a label of one line, at most 100 characters.")
 	}
 	if label == "" {

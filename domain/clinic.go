@@ -57,16 +57,21 @@ func (c Clinic) Location() *time.Location {
 func (c Clinic) Validate() error {
 	var v Validation
 	v.Check(c.Name != "", "name", "A clinic needs a name.")
+	v.Line("name", c.Name)
+	v.Line("phone", c.Phone)
+	v.Text("address", c.Address)
+	v.Text("what_to_bring", c.WhatToBring)
 	v.Check(validZone(c.TimeZone), "time_zone", "Use an IANA time zone such as Europe/London.")
 	v.Check(validEmail(c.Email), "email", "Use a valid sender address.")
 	v.Check(len(c.SenderName) <= 200 && !strings.ContainsAny(c.SenderName, "\r\n"), "sender_name", "Use one line of at most 200 characters.")
 	p := c.Policy
-	v.Check(p.MinNotice >= 0, "policy.min_notice_minutes", "Must not be negative.")
-	v.Check(p.Horizon >= 24*time.Hour, "policy.horizon_days", "Must be at least one day.")
-	v.Check(p.CancelCutoff >= 0, "policy.cancel_cutoff_minutes", "Must not be negative.")
-	v.Check(p.RescheduleCutoff >= 0, "policy.reschedule_cutoff_minutes", "Must not be negative.")
+	const year = 366 * 24 * time.Hour
+	v.Check(p.MinNotice >= 0 && p.MinNotice <= year, "policy.min_notice_minutes", "Must be between 0 and a year.")
+	v.Check(p.Horizon >= 24*time.Hour && p.Horizon <= 5*year, "policy.horizon_days", "Must be between one day and five years.")
+	v.Check(p.CancelCutoff >= 0 && p.CancelCutoff <= year, "policy.cancel_cutoff_minutes", "Must be between 0 and a year.")
+	v.Check(p.RescheduleCutoff >= 0 && p.RescheduleCutoff <= year, "policy.reschedule_cutoff_minutes", "Must be between 0 and a year.")
 	v.Check(p.SlotStep >= 5*time.Minute && p.SlotStep <= 2*time.Hour, "policy.slot_step_minutes", "Must be between 5 and 120 minutes.")
-	v.Check(p.ReminderBefore >= 0, "policy.reminder_before_minutes", "Must not be negative.")
+	v.Check(p.ReminderBefore >= 0 && p.ReminderBefore <= year, "policy.reminder_before_minutes", "Must be between 0 and a year.")
 	return v.Err()
 }
 
@@ -77,7 +82,7 @@ func validZone(name string) bool {
 
 func validEmail(s string) bool {
 	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && len(s) <= 254
+	return err == nil && a.Address == s && len(s) <= 254 && LineProblem(s) == ""
 }
 
 // Sender is the display name the clinic's emails and invites come from:

@@ -73,6 +73,9 @@ func ParseDate(s string) (Date, error) {
 	if err != nil {
 		return Date{}, fmt.Errorf("date %q is not YYYY-MM-DD", s)
 	}
+	if t.Year() < MinYear || t.Year() > MaxYear {
+		return Date{}, fmt.Errorf("date %q is outside the years %d to %d", s, MinYear, MaxYear)
+	}
 	return DateOf(t), nil
 }
 

@@ -158,6 +158,9 @@ func (s *Scheduler) SetStaffNotes(ctx context.Context, actor Actor, id, notes st
 	if !utf8.ValidString(notes) || utf8.RuneCountInString(notes) > MaxStaffNotes {
 		return BookingDetail{}, Invalid("staff_notes", "Keep staff notes under 4000 characters.")
 	}
+	if msg := TextProblem(notes); msg != "" {
+		return BookingDetail{}, Invalid("staff_notes", msg)
+	}
 	d, err := s.staffBooking(ctx, actor, id)
 	if err != nil {
 		return BookingDetail{}, err
@@ -382,6 +385,9 @@ func (s *Scheduler) cancel(ctx context.Context, d BookingDetail, actor Actor, re
 	reason = strings.TrimSpace(reason)
 	if !utf8.ValidString(reason) || utf8.RuneCountInString(reason) > MaxNotes {
 		return BookingDetail{}, Invalid("reason", "Keep the reason under 1000 characters.")
+	}
+	if msg := TextProblem(reason); msg != "" {
+		return BookingDetail{}, Invalid("reason", msg)
 	}
 	c, err := s.Store.Clinic(ctx)
 	if err != nil {

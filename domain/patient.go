@@ -3,7 +3,6 @@ package domain
 import (
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -40,8 +39,10 @@ func nameProblem(name string) string {
 	switch {
 	case name == "":
 		return "Give your name."
-	case strings.ContainsFunc(name, unicode.IsControl):
+	case LineProblem(name) == msgOneLine:
 		return "Give the name on one line."
+	case LineProblem(name) != "":
+		return LineProblem(name)
 	case utf8.RuneCountInString(name) > 120:
 		return "Keep the name to 120 characters or fewer."
 	}

@@ -41,6 +41,9 @@ func (p Practitioner) Validate() error {
 	var v Validation
 	v.Check(strings.TrimSpace(p.Name) != "" && len(p.Name) <= 120, "name", "Give a name of at most 120 characters.")
 	v.Check(len(p.Title) <= 120, "title", "At most 120 characters.")
+	v.Line("name", p.Name)
+	v.Line("title", p.Title)
+	v.Text("bio", p.Bio)
 	v.Check(p.Email == "" || validEmail(p.Email), "email", "Use a valid email address.")
 	v.Check(validZone(p.TimeZone), "time_zone", "Use an IANA time zone such as America/New_York.")
 	v.Check(p.Color == "" || validColor(p.Color), "color", "Use #rrggbb.")

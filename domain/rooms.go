@@ -34,6 +34,8 @@ func (r Room) Validate() error {
 	var v Validation
 	v.Check(strings.TrimSpace(r.Name) != "" && utf8.RuneCountInString(r.Name) <= 120, "name", "Give the room a name of at most 120 characters.")
 	v.Check(r.Kind == RoomKindRoom || r.Kind == RoomKindEquipment, "kind", "Use room or equipment.")
+	v.Line("name", r.Name)
+	v.Int32("sort_order", r.SortOrder)
 	return v.Err()
 }
 

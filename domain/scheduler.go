@@ -164,6 +164,7 @@ func (s *Scheduler) plan(ctx context.Context, req BookRequest, now time.Time) (b
 	mergeInto(&v, p.Validate("patient."))
 	checkIntake(&v, req.Intake, svc, svcOK)
 	v.Check(utf8.ValidString(req.Notes) && utf8.RuneCountInString(req.Notes) <= MaxNotes, "notes", "Keep your notes under 1000 characters.")
+	v.Text("notes", req.Notes)
 	v.Check(len(req.IdempotencyKey) <= maxIdempotencyKey, "Idempotency-Key", "Use a key of at most 255 characters.")
 	checkAttribution(&v, req)
 	if err := v.Err(); err != nil {
@@ -190,6 +191,8 @@ func checkStart(v *Validation, start, now time.Time) {
 		v.Add("start", "Choose a time.")
 	case start.Before(now):
 		v.Add("start", "That time has passed.")
+	default:
+		v.Instant("start", start)
 	}
 }
 

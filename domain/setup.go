@@ -209,6 +209,8 @@ func (s *Setup) SaveDateOverride(ctx context.Context, by Actor, o DateOverride) 
 	}
 	var v Validation
 	v.Check(len([]rune(o.Note)) <= 500, "note", "At most 500 characters.")
+	v.Text("note", o.Note)
+	v.Check(o.Date.Year >= MinYear && o.Date.Year <= MaxYear, "date", fmt.Sprintf("Give a date between the years %d and %d.", MinYear, MaxYear))
 	for i, r := range o.Ranges {
 		v.Check(r.Validate() == nil, fmt.Sprintf("ranges[%d].end", i), "The interval must not be empty and must lie within a day.")
 	}
@@ -279,8 +281,13 @@ func (s *Setup) UpdateTimeOff(ctx context.Context, by Actor, t TimeOff) (TimeOff
 
 func checkTimeOff(t TimeOff) error {
 	var v Validation
+	v.Check(!t.Start.IsZero(), "start", "Give the start.")
+	v.Check(!t.End.IsZero(), "end", "Give the end.")
+	v.Instant("start", t.Start)
+	v.Instant("end", t.End)
 	v.Check(t.Start.Before(t.End), "end", "Must be after start.")
 	v.Check(len([]rune(t.Reason)) <= 500, "reason", "At most 500 characters.")
+	v.Text("reason", t.Reason)
 	return v.Err()
 }
 

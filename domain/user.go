@@ -49,6 +49,7 @@ func (u User) Validate() error {
 	v.Check(u.Role.Valid(), "role", "Use admin, frontdesk or practitioner.")
 	v.Check(u.Role != RolePractitioner || IsID(u.PractitionerID), "practitioner_id", "A practitioner account needs its practitioner.")
 	v.Check(len(u.Name) <= 120, "name", "At most 120 characters.")
+	v.Line("name", u.Name)
 	return v.Err()
 }
 

@@ -146,7 +146,7 @@ func readService(c echo.Context) (domain.Service, error) {
 	minutes := func(field string) time.Duration {
 		n, err := strconv.Atoi(trimmed(c.FormValue(field)))
 		v.Check(err == nil, field, "Give a whole number of minutes.")
-		return time.Duration(n) * time.Minute
+		return domain.Minutes(n)
 	}
 	sv := domain.Service{
 		ID: c.FormValue("id"), Name: trimmed(c.FormValue("name")), Kind: domain.ServiceKind(c.FormValue("kind")),

@@ -137,6 +137,9 @@ func (s *Site) loadNewBooking(c echo.Context, f newBookingForm) (newBookingPage,
 	if d.Rooms, err = s.Store.Rooms(ctx, false); err != nil {
 		return d, err
 	}
+	if msg := domain.SearchProblem(d.Query); msg != "" {
+		return d, domain.Invalid("q", msg)
+	}
 	if d.Query != "" {
 		if d.Patients, err = s.Store.Patients(ctx, domain.PatientFilter{Query: d.Query, Limit: 20}); err != nil {
 			return d, err
@@ -237,6 +240,9 @@ type patientsPage struct {
 // patients handles GET /staff/patients?q=.
 func (s *Site) patients(c echo.Context) error {
 	d := patientsPage{Query: trimmed(c.QueryParam("q"))}
+	if msg := domain.SearchProblem(d.Query); msg != "" {
+		return domain.Invalid("q", msg)
+	}
 	var err error
 	d.Patients, err = s.Store.Patients(c.Request().Context(), domain.PatientFilter{Query: d.Query, Limit: 50})
 	if err != nil {

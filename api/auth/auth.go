@@ -247,7 +247,13 @@ func (s *Auth) SignIn(ctx context.Context, email, password, clientIP string) (do
 	if limited, wait := s.signInAddrFailures.Exhausted(clientIP); limited {
 		return domain.User{}, problem.TooMany(wait)
 	}
-	u, err := s.store.UserByEmail(ctx, domain.NormalizeEmail(email))
+	// An email no account can have (a NUL byte, a control character) is
+	// an unknown one, after the same work.
+	var u domain.User
+	var err error = domain.ErrNotFound
+	if domain.LineProblem(email) == "" && len(email) <= 254 {
+		u, err = s.store.UserByEmail(ctx, domain.NormalizeEmail(email))
+	}
 	if err != nil && domain.ErrorKind(err) != domain.KindNotFound {
 		return domain.User{}, fmt.Errorf("sign in: %w", err)
 	}
