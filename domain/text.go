@@ -118,7 +118,6 @@ func SearchProblem(q string) string {
 	return ""
 }
 
-
 // maxMinutes bounds a number of minutes from a request: past it the
 // nanoseconds of a time.Duration would overflow and wrap into range.
 const maxMinutes = 100_000_000 // about 190 years
