@@ -144,3 +144,16 @@ func (n Notice) Sender() string {
 	}
 	return n.ClinicName
 }
+
+// OutboxStats is the outbox queue at one instant. A message being sent (its
+// claim's lease running) counts as Scheduled until the lease runs out.
+type OutboxStats struct {
+	Queued    int // pending and due: waiting for a worker
+	Scheduled int // pending, due later (reminders, retries after a backoff, leased)
+	Retrying  int // pending after at least one failed attempt (also in Queued or Scheduled)
+	Sent      int
+	Dead      int // given up on; staff may retry them
+	// OldestQueued is when the longest-waiting queued message fell due;
+	// zero when none is queued.
+	OldestQueued time.Time
+}

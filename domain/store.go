@@ -127,6 +127,9 @@ type OutboxStore interface {
 	Messages(ctx context.Context, f MessageFilter) ([]Message, error)
 	// RetryMessage puts a dead message back in the queue, due now.
 	RetryMessage(ctx context.Context, id string, now time.Time) error
+	// OutboxStats counts the queue as it stands at now, in one read, for
+	// monitoring (every replica sees the same figures).
+	OutboxStats(ctx context.Context, now time.Time) (OutboxStats, error)
 }
 
 // UserStore keeps staff accounts, API tokens and sessions.

@@ -40,7 +40,7 @@ func TestEveryDoorSameAudit(t *testing.T) {
 			}
 			t.Cleanup(func() { store.Close() })
 			admin := doorAdmin(t, store)
-			handler, _ := newHandler(config{DatabaseURL: dsn, BaseURL: "http://127.0.0.1"}, store, slog.New(slog.DiscardHandler), nil)
+			handler, _ := newHandler(config{DatabaseURL: dsn, BaseURL: "http://127.0.0.1"}, store, slog.New(slog.DiscardHandler), nil, nil)
 			ts := httptest.NewServer(handler)
 			t.Cleanup(ts.Close)
 

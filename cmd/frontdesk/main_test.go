@@ -226,29 +226,7 @@ func TestMailFromDisplayName(t *testing.T) {
 		t.Fatalf("clinic sender = %q <%s> (%v), want Riverside Clinic <desk@clinic.example>", c.SenderName, c.Email, err)
 	}
 
-	clock := domaintest.NewClock(time.Now())
-	sched := &domain.Scheduler{Store: store, Clock: clock, BaseURL: "http://127.0.0.1"}
-	services, _ := store.Services(ctx, false)
-	var svc domain.Service
-	for _, s := range services {
-		if s.Kind == domain.KindMassage && s.OnlineBookable {
-			svc = s
-		}
-	}
-	today := clock.Now().In(c.Location())
-	slots, err := sched.Availability(ctx, domain.AvailabilityQuery{
-		ServiceID: svc.ID, From: domain.DateOf(today.AddDate(0, 0, 1)), To: domain.DateOf(today.AddDate(0, 0, 14)),
-	})
-	if err != nil || len(slots) == 0 {
-		t.Fatalf("availability = %d slots, %v", len(slots), err)
-	}
-	_, err = sched.Book(ctx, domain.BookRequest{
-		ServiceID: svc.ID, PractitionerID: slots[0].PractitionerID, Start: slots[0].Start,
-		Patient: domain.Patient{Name: "Jo Sender", Email: "jo@example.com"}, Actor: domain.ActorPatient,
-	})
-	if err != nil {
-		t.Fatalf("Book = %v", err)
-	}
+	bookDemoVisit(t, store)
 	msgs, err := store.Messages(ctx, domain.MessageFilter{})
 	if err != nil || len(msgs) == 0 {
 		t.Fatalf("outbox = %d messages, %v", len(msgs), err)
@@ -266,4 +244,39 @@ func TestMailFromDisplayName(t *testing.T) {
 	if c, _ := store.Clinic(ctx); c.SenderName != "" || c.Sender() != c.Name {
 		t.Errorf("after a bare MAIL_FROM the sender is %q, want the clinic's name %q", c.Sender(), c.Name)
 	}
+}
+
+// bookDemoVisit books the first open massage of the demo clinic for a new
+// patient, through the scheduler, as the public API would.
+func bookDemoVisit(t *testing.T, store *storage.Store) domain.Booked {
+	t.Helper()
+	ctx := context.Background()
+	c, err := store.Clinic(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := domaintest.NewClock(time.Now())
+	sched := &domain.Scheduler{Store: store, Clock: clock, BaseURL: "http://127.0.0.1"}
+	services, _ := store.Services(ctx, false)
+	var svc domain.Service
+	for _, s := range services {
+		if s.Kind == domain.KindMassage && s.OnlineBookable {
+			svc = s
+		}
+	}
+	today := clock.Now().In(c.Location())
+	slots, err := sched.Availability(ctx, domain.AvailabilityQuery{
+		ServiceID: svc.ID, From: domain.DateOf(today.AddDate(0, 0, 1)), To: domain.DateOf(today.AddDate(0, 0, 14)),
+	})
+	if err != nil || len(slots) == 0 {
+		t.Fatalf("availability = %d slots, %v", len(slots), err)
+	}
+	booked, err := sched.Book(ctx, domain.BookRequest{
+		ServiceID: svc.ID, PractitionerID: slots[0].PractitionerID, Start: slots[0].Start,
+		Patient: domain.Patient{Name: "Jo Sender", Email: "jo@example.com"}, Actor: domain.ActorPatient,
+	})
+	if err != nil {
+		t.Fatalf("Book = %v", err)
+	}
+	return booked
 }

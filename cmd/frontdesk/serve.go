@@ -13,6 +13,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"github.com/frontdesk/frontdesk/api"
 	"github.com/frontdesk/frontdesk/api/auth"
 	"github.com/frontdesk/frontdesk/domain"
@@ -50,12 +53,18 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 		return err
 	}
 
+	// Metrics: the queue as the database holds it, the worker's counts.
+	reg, workerMetrics, err := newRegistry(store, log)
+	if err != nil {
+		return err
+	}
+
 	// Outbox worker: mail never blocks a request.
 	var wg sync.WaitGroup
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
 	if !*noWorker {
-		w, err := newWorker(cfg, store, log)
+		w, err := newWorker(cfg, store, log, workerMetrics)
 		if err != nil {
 			return err
 		}
@@ -97,7 +106,7 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 	}()
 
 	// HTTP.
-	handler, metrics := newHandler(cfg, store, log, hub)
+	handler, metrics := newHandler(cfg, store, log, hub, reg)
 	metricsSrv, err := startMetrics(cfg.MetricsAddr, metrics, log)
 	if err != nil {
 		stopWork()
@@ -148,8 +157,9 @@ const shutdownGrace = 10 * time.Second
 
 // newHandler wires the API (and the web pages) onto one echo instance; it
 // also returns the metrics handler for a METRICS_ADDR listener.
-// events may be nil (no live updates: /api/v1/events answers 503).
-func newHandler(cfg config, store *storage.Store, log *slog.Logger, events domain.EventStream) (http.Handler, http.Handler) {
+// events may be nil (no live updates: /api/v1/events answers 503); reg may
+// be nil (the API makes a registry of its own).
+func newHandler(cfg config, store *storage.Store, log *slog.Logger, events domain.EventStream, reg *prometheus.Registry) (http.Handler, http.Handler) {
 	sched := &domain.Scheduler{Store: store, Clock: domain.SystemClock, BaseURL: cfg.BaseURL}
 	busy := newBusyImport(cfg, store)
 	authn := auth.New(store, domain.SystemClock, cfg.BaseURL)
@@ -175,6 +185,7 @@ func newHandler(cfg config, store *storage.Store, log *slog.Logger, events domai
 		Busy:            busy,
 		Inbox:           inbox,
 		Events:          events,
+		Registry:        reg,
 	}
 	site := &web.Site{Scheduler: sched, Setup: setup, Store: store, Auth: authn, BaseURL: cfg.BaseURL, Clock: domain.SystemClock, Logger: log,
 		EmbedOrigins: cfg.EmbedOrigins, Busy: busy, Inbox: inbox}
@@ -184,7 +195,21 @@ func newHandler(cfg config, store *storage.Store, log *slog.Logger, events domai
 	return e, srv.MetricsHandler()
 }
 
-func newWorker(cfg config, store *storage.Store, log *slog.Logger) (*notifications.Worker, error) {
+// newRegistry is the Prometheus registry /metrics serves: the Go runtime,
+// the process, the outbox queue read from the database at each scrape, and
+// the counters of this process's outbox worker (returned for newWorker).
+func newRegistry(store *storage.Store, log *slog.Logger) (*prometheus.Registry, *notifications.Metrics, error) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		notifications.NewQueueCollector(store, domain.SystemClock, log.With("component", "metrics")))
+	m, err := notifications.NewMetrics(reg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return reg, m, nil
+}
+
+func newWorker(cfg config, store *storage.Store, log *slog.Logger, m *notifications.Metrics) (*notifications.Worker, error) {
 	transport, err := notifications.NewTransport(cfg.SMTPURL, cfg.mailDir())
 	if err != nil {
 		return nil, err
@@ -194,6 +219,7 @@ func newWorker(cfg config, store *storage.Store, log *slog.Logger) (*notificatio
 		Transport: transport,
 		Clock:     domain.SystemClock,
 		Logger:    log.With("component", "outbox"),
+		Metrics:   m,
 	}, nil
 }
 
@@ -205,7 +231,16 @@ func worker(ctx context.Context, cfg config, stderr io.Writer) error {
 		return fmt.Errorf("open database: %w", err)
 	}
 	defer store.Close()
-	w, err := newWorker(cfg, store, log)
+	reg, workerMetrics, err := newRegistry(store, log)
+	if err != nil {
+		return err
+	}
+	metricsSrv, err := startMetrics(cfg.MetricsAddr, (&api.Server{Registry: reg, MetricsToken: cfg.MetricsToken}).MetricsHandler(), log)
+	if err != nil {
+		return err
+	}
+	defer metricsSrv.Close()
+	w, err := newWorker(cfg, store, log, workerMetrics)
 	if err != nil {
 		return err
 	}

@@ -25,6 +25,7 @@ func Contract(t *testing.T, open func(t *testing.T) domain.Store) {
 		{"UpdateIntoOverlap", contractUpdateIntoOverlap},
 		{"CancelReminders", contractCancelReminders},
 		{"OutboxLeases", contractOutboxLeases},
+		{"OutboxStats", contractOutboxStats},
 		{"Catalog", contractCatalog},
 		{"Users", contractUsers},
 		{"FeedTokens", contractFeedTokens},
@@ -376,5 +377,34 @@ func contractAudit(t *testing.T, s domain.Store, _ contractFixture) {
 	got, err := s.Audit(ctx, domain.AuditFilter{EntityID: id})
 	if err != nil || len(got) != 2 || got[0].Action != "service.update" {
 		t.Errorf("Audit = %v, %v; want both entries, newest first", got, err)
+	}
+}
+
+// contractOutboxStats: the queue's figures, as monitoring reads them.
+func contractOutboxStats(t *testing.T, s domain.Store, fx contractFixture) {
+	ctx := context.Background()
+	if st, err := s.OutboxStats(ctx, contractMonday); err != nil || st != (domain.OutboxStats{}) {
+		t.Fatalf("OutboxStats(empty) = %+v, %v; want all zero", st, err)
+	}
+	b := fx.booking(fx.ana.ID, contractMonday.Add(24*time.Hour))
+	oldest := message(b.ID, domain.MessageConfirmation, contractMonday.Add(-10*time.Minute))
+	failing := message(b.ID, domain.MessagePractitioner, contractMonday.Add(-5*time.Minute))
+	sent := message(b.ID, domain.MessageConfirmation, contractMonday.Add(-20*time.Minute))
+	dead := message(b.ID, domain.MessagePractitioner, contractMonday.Add(-30*time.Minute))
+	reminder := message(b.ID, domain.MessageReminder, contractMonday.Add(time.Hour))
+	must(t, "book", create(s, &b, "a@example.com", domain.Effects{Messages: []domain.Message{oldest, failing, sent, dead, reminder}}))
+	claimed, err := s.ClaimMessages(ctx, contractMonday, 10, time.Minute)
+	if err != nil || len(claimed) != 4 {
+		t.Fatalf("ClaimMessages = %v, %v; want the four due", ids(claimed), err)
+	}
+	must(t, "mark sent", s.MarkSent(ctx, sent.ID, contractMonday))
+	must(t, "mark dead", s.MarkFailed(ctx, dead.ID, "550 no", contractMonday, true))
+	must(t, "mark failed", s.MarkFailed(ctx, failing.ID, "421 busy", contractMonday.Add(-time.Minute), false))
+	must(t, "release", s.MarkFailed(ctx, oldest.ID, "421 busy", oldest.DueAt, false))
+	got, err := s.OutboxStats(ctx, contractMonday)
+	want := domain.OutboxStats{Queued: 2, Scheduled: 1, Retrying: 2, Sent: 1, Dead: 1, OldestQueued: oldest.DueAt}
+	if err != nil || got.Queued != want.Queued || got.Scheduled != want.Scheduled || got.Retrying != want.Retrying ||
+		got.Sent != want.Sent || got.Dead != want.Dead || !got.OldestQueued.Equal(want.OldestQueued) {
+		t.Errorf("OutboxStats = %+v, %v; want %+v", got, err, want)
 	}
 }

@@ -104,3 +104,30 @@ func (s *Store) updateMessage(id string, f func(*domain.Message) error) error {
 		return f(&s.d.Messages[i])
 	})
 }
+
+// OutboxStats counts the queue as it stands at now.
+func (s *Store) OutboxStats(_ context.Context, now time.Time) (st domain.OutboxStats, err error) {
+	s.read(func() {
+		for _, m := range s.d.Messages {
+			switch m.Status {
+			case domain.MessageSent:
+				st.Sent++
+			case domain.MessageDead:
+				st.Dead++
+			case domain.MessagePending:
+				if m.LastError != "" {
+					st.Retrying++
+				}
+				if m.DueAt.After(now) {
+					st.Scheduled++
+					continue
+				}
+				st.Queued++
+				if st.OldestQueued.IsZero() || m.DueAt.Before(st.OldestQueued) {
+					st.OldestQueued = m.DueAt
+				}
+			}
+		}
+	})
+	return st, nil
+}
