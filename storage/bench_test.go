@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -111,4 +112,67 @@ func BenchmarkCreateBooking(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkCreateBookingRooms is BenchmarkCreateBooking alternating, in one
+// loop so both meet the same machine, bookings that need no room with
+// bookings holding one of three rooms (checked by the room's exclusion
+// constraint or trigger as well as the practitioner's). It reports each
+// kind's mean, p50 and p99 latency.
+func BenchmarkCreateBookingRooms(b *testing.B) {
+	ctx := context.Background()
+	for _, e := range storagetest.Engines() {
+		s := storagetest.Open(b, e)
+		fx := storagetest.Seed(b, s)
+		var rooms []string
+		for i := range 3 {
+			r := domain.Room{Name: fmt.Sprintf("Room %d", i+1), Kind: domain.RoomKindRoom, Active: true}
+			if err := s.CreateRoom(ctx, &r); err != nil {
+				b.Fatal(err)
+			}
+			rooms = append(rooms, r.ID)
+		}
+		b.Run(string(e), func(b *testing.B) {
+			took := [2][]time.Duration{}
+			i := 0
+			for b.Loop() {
+				kind := i % 2
+				bk := newBooking(fx, fx.Therapist.ID, benchYear.Add(time.Duration(i)*70*time.Minute))
+				if kind == 1 {
+					bk.RoomID = rooms[i/2%len(rooms)]
+				}
+				p := newPatient(fmt.Sprintf("bench%d@example.com", i%500))
+				fx := domain.Effects{
+					Messages: []domain.Message{{Kind: domain.MessageConfirmation, To: p.Email, Notice: domain.Notice{UID: bk.UID}}},
+					Audit:    &domain.AuditEntry{Action: "booking.create", EntityType: "booking", EntityID: bk.ID, Actor: domain.ActorPatient, After: bk},
+				}
+				t0 := time.Now()
+				if err := s.CreateBooking(ctx, &bk, &p, fx); err != nil {
+					b.Fatalf("CreateBooking #%d: %v", i, err)
+				}
+				took[kind] = append(took[kind], time.Since(t0))
+				i++
+			}
+			reportLatency(b, "no_room", took[0])
+			reportLatency(b, "room", took[1])
+		})
+	}
+}
+
+// reportLatency adds the mean, p50 and p99 (in µs) of one kind of
+// operation to the benchmark's output.
+func reportLatency(b *testing.B, kind string, took []time.Duration) {
+	if len(took) == 0 {
+		return
+	}
+	var sum time.Duration
+	for _, d := range took {
+		sum += d
+	}
+	slices.Sort(took)
+	us := func(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
+	at := func(p float64) float64 { return us(took[int(float64(len(took)-1)*p)]) }
+	b.ReportMetric(us(sum/time.Duration(len(took))), kind+"-mean-µs")
+	b.ReportMetric(at(0.50), kind+"-p50-µs")
+	b.ReportMetric(at(0.99), kind+"-p99-µs")
 }
