@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -84,9 +85,17 @@ func (s *Scheduler) openRuns(ctx context.Context, q AvailabilityQuery, wholeDays
 		return openSlots{}, err // a service whose rooms are all out of use has no slots
 	}
 	from, to := WallClock(q.From, 0, loc), WallClock(q.To.AddDays(1), 0, loc)
-	roomBusy, err := s.roomBusy(ctx, rooms, Interval{from.Add(-svc.BufferBefore), to.Add(svc.BufferAfter)})
-	if err != nil {
-		return openSlots{}, err
+	// The rooms' blocks are read beside the schedules, not before them: a
+	// service with rooms costs the longer of two queries, not their sum.
+	var (
+		roomBusy []RoomBusy
+		roomErr  error
+		read     sync.WaitGroup
+	)
+	if len(rooms) > 0 {
+		read.Go(func() {
+			roomBusy, roomErr = s.roomBusy(ctx, rooms, Interval{from.Add(-svc.BufferBefore), to.Add(svc.BufferAfter)})
+		})
 	}
 	loadFrom, loadTo := from, to
 	if wholeDays {
@@ -100,8 +109,12 @@ func (s *Scheduler) openRuns(ctx context.Context, q AvailabilityQuery, wholeDays
 		ids[i] = p.ID
 	}
 	list, err := s.Store.Schedules(ctx, ids, loadFrom, loadTo)
+	read.Wait()
 	if err != nil {
 		return openSlots{}, wrap("load schedules", err)
+	}
+	if roomErr != nil {
+		return openSlots{}, roomErr
 	}
 	scheds := make(map[string]Schedule, len(list))
 	for _, sc := range list {
