@@ -58,7 +58,11 @@ func Compose(m domain.Message) (*gomail.Msg, error) {
 	msg.SetGenHeader("Auto-Submitted", "auto-generated") // RFC 3834: no auto-replies, please
 	msg.SetBodyString(gomail.TypeTextPlain, text)
 	msg.AddAlternativeString(gomail.TypeTextHTML, html)
-	if method := inviteMethod(m); method != "" {
+	if method := inviteMethod(m); method != "" && m.Notice.Series != nil {
+		if err := attachSeries(msg, m, method); err != nil {
+			return nil, err
+		}
+	} else if method != "" {
 		ics, err := invite(inviteNotice(m), method, composedAt(m))
 		if err != nil {
 			return nil, err
@@ -78,8 +82,10 @@ func inviteMethod(m domain.Message) string {
 	switch m.Kind {
 	case domain.MessageConfirmation, domain.MessageRescheduled:
 		return MethodRequest
-	case domain.MessageCancellation:
+	case domain.MessageCancellation, domain.MessagePlanCancellation:
 		return MethodCancel
+	case domain.MessagePlanConfirmation:
+		return MethodRequest
 	case domain.MessagePractitionerInvite:
 		if m.Notice.Status == domain.StatusCancelled || m.Notice.MovedTo != "" { // moved to someone else
 			return MethodCancel
@@ -148,7 +154,7 @@ func templateName(k domain.MessageKind) string {
 	switch k {
 	case domain.MessageConfirmation, domain.MessageRescheduled, domain.MessageCancellation,
 		domain.MessageReminder, domain.MessagePractitioner, domain.MessageReplyRefused, domain.MessageFrontDesk,
-		domain.MessageWaitlistOffer:
+		domain.MessageWaitlistOffer, domain.MessagePlanConfirmation, domain.MessagePlanCancellation:
 		return string(k)
 	case domain.MessagePractitionerInvite:
 		return string(domain.MessagePractitioner)

@@ -1,6 +1,7 @@
 package notifications
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,7 +36,16 @@ type view struct {
 	AcceptURL    string // a waitlist offer's page, to accept it
 	DeclineURL   string // the same page, asking to decline
 
+	// Series lists the visits of a plan a series email tells of.
+	Series []seriesVisit
+
 	subjectWhen string // "Tue 1 Dec at 9:00 AM EST"
+}
+
+// seriesVisit is one visit of a plan as an email lists it.
+type seriesVisit struct {
+	When      string
+	ManageURL string // the visit's own link; "" for staff and cancellations
 }
 
 func newView(m domain.Message) view {
@@ -62,6 +72,11 @@ func newView(m domain.Message) view {
 		CancelPolicy: cleanText(n.CancelPolicy),
 		subjectWhen:  n.Start.In(loc).Format("Mon 2 Jan at 3:04 PM MST"),
 	}
+	if n.Series != nil {
+		for _, sv := range n.Series.Visits {
+			v.Series = append(v.Series, seriesVisit{When: when(sv.Start.In(loc), sv.End.In(loc)), ManageURL: sv.ManageURL})
+		}
+	}
 	if movedInTime(n) {
 		v.Previous = n.Previous.In(loc).Format("Monday 2 January 2006, 3:04 PM MST")
 	}
@@ -70,7 +85,7 @@ func newView(m domain.Message) view {
 		v.Reason = cleanText(n.Reason)
 		v.MovedTo, v.MovedFrom = oneLine(n.MovedTo), oneLine(n.MovedFrom)
 		v.Change = change(n, v)
-	case m.Kind == domain.MessageCancellation:
+	case m.Kind == domain.MessageCancellation || m.Kind == domain.MessagePlanCancellation:
 		v.BookURL = n.BookURL // the manage link can do nothing more
 	case m.Kind == domain.MessageReplyRefused:
 		v.Reason = cleanText(n.Reason)
@@ -123,6 +138,10 @@ func practitioner(n domain.Notice) string {
 
 func change(n domain.Notice, v view) string {
 	switch {
+	case n.Series != nil && n.Status == domain.StatusCancelled:
+		return "Plan visits cancelled"
+	case n.Series != nil:
+		return "New plan"
 	case n.Status == domain.StatusCancelled:
 		return "Cancelled"
 	case v.MovedTo != "":
@@ -157,6 +176,10 @@ func subject(k domain.MessageKind, v view) string {
 		return "Cancelled: " + v.Service + ", " + v.subjectWhen
 	case domain.MessageReminder:
 		return "Reminder: " + v.Service + ", " + v.subjectWhen
+	case domain.MessagePlanConfirmation:
+		return "Booked: " + strconv.Itoa(len(v.Series)) + " visits, " + v.Service + ", from " + v.subjectWhen
+	case domain.MessagePlanCancellation:
+		return "Cancelled: " + strconv.Itoa(len(v.Series)) + " visits, " + v.Service + ", from " + v.subjectWhen
 	case domain.MessageReplyRefused:
 		return "Still booked, please call us: " + v.Service + ", " + v.subjectWhen
 	case domain.MessageWaitlistOffer:
