@@ -14,20 +14,28 @@ import (
 	_ "time/tzdata" // zones work on machines without zoneinfo
 )
 
+// usage lists every command of the commands table (TestUsageListsEveryCommand).
 const usage = `usage: frontdesk <command> [flags]
 
 commands:
-  serve [--demo]          run the HTTP server and the outbox worker (migrates first)
+  serve [--demo] [--no-worker]
+                          run the HTTP server, the outbox worker and the busy-calendar
+                          poller (migrates first); --demo seeds an empty database
   migrate                 apply database migrations and exit
   seed --demo             fill an empty database with a demo clinic
-  worker                  run the outbox worker alone
+  worker                  run the outbox worker and the busy-calendar poller alone
   inbound                 run the inbound mail listener (INBOUND_SMTP_ADDR) and processor alone
   user add --email E --role R [--name N] [--practitioner ID]
                           create a staff account (password read from stdin)
+  healthcheck [--url U]   exit 0 when the server's /readyz answers 200 (default: on ADDR)
+  help                    print this text
 
 environment: ADDR, DATABASE_URL, DATA_DIR, BASE_URL, SMTP_URL, MAIL_FROM,
-PUBLIC_RATE_LIMIT, INBOUND_SMTP_ADDR, INBOUND_TRUST_AUTH_RESULTS, LOG_LEVEL,
-LOG_FORMAT (see README.md)
+PUBLIC_RATE_LIMIT, FEED_RATE_LIMIT, CATALOG_CACHE_TTL, TRUSTED_PROXIES,
+METRICS_ADDR, METRICS_TOKEN, EMBED_ORIGINS, BUSY_POLL_INTERVAL, BUSY_FETCH_ALLOW,
+BUSY_URL_KEY, INBOUND_SMTP_ADDR, INBOUND_LMTP, INBOUND_MAX_BYTES,
+INBOUND_TRUST_AUTH_RESULTS, WAITLIST_OFFER_MINUTES, LOG_LEVEL, LOG_FORMAT,
+GOGC, GOMEMLIMIT (see README.md)
 `
 
 func main() {
@@ -71,22 +79,44 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if err != nil {
 		return err
 	}
-	switch args[0] {
-	case "serve":
-		return serve(ctx, cfg, args[1:], stdout, stderr)
-	case "migrate":
+	if args[0] == "-h" || args[0] == "--help" {
+		args[0] = "help"
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		return errUsage
+	}
+	return cmd(ctx, cfg, args[1:], stdin, stdout, stderr)
+}
+
+// command runs one subcommand with the arguments after its name.
+type command func(ctx context.Context, cfg config, args []string, stdin io.Reader, stdout, stderr io.Writer) error
+
+// commands are the subcommands; usage lists each one.
+var commands = map[string]command{
+	"serve": func(ctx context.Context, cfg config, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+		return serve(ctx, cfg, args, stdout, stderr)
+	},
+	"migrate": func(ctx context.Context, cfg config, _ []string, _ io.Reader, stdout, _ io.Writer) error {
 		return migrate(ctx, cfg, stdout)
-	case "seed":
-		return seedCommand(ctx, cfg, args[1:], stdout)
-	case "worker":
+	},
+	"seed": func(ctx context.Context, cfg config, args []string, _ io.Reader, stdout, _ io.Writer) error {
+		return seedCommand(ctx, cfg, args, stdout)
+	},
+	"worker": func(ctx context.Context, cfg config, _ []string, _ io.Reader, _, stderr io.Writer) error {
 		return worker(ctx, cfg, stderr)
-	case "inbound":
+	},
+	"inbound": func(ctx context.Context, cfg config, _ []string, _ io.Reader, _, stderr io.Writer) error {
 		return inboundCommand(ctx, cfg, stderr)
-	case "user":
-		return userCommand(ctx, cfg, args[1:], stdin, stdout)
-	case "help", "-h", "--help":
+	},
+	"user": func(ctx context.Context, cfg config, args []string, stdin io.Reader, stdout, _ io.Writer) error {
+		return userCommand(ctx, cfg, args, stdin, stdout)
+	},
+	"healthcheck": func(ctx context.Context, cfg config, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+		return healthcheck(ctx, cfg, args, stdout, stderr)
+	},
+	"help": func(_ context.Context, _ config, _ []string, _ io.Reader, stdout, _ io.Writer) error {
 		fmt.Fprint(stdout, usage)
 		return nil
-	}
-	return errUsage
+	},
 }
