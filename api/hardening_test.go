@@ -2,7 +2,10 @@ package api
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/frontdesk/frontdesk/domain"
 )
@@ -47,5 +50,59 @@ func TestBookingKeepsPatientRecord(t *testing.T) {
 		if b["patient"].(map[string]any)["name"] != before.Name || g["name"] != "Mallory Impostor" || g["phone"] != "+1 555 666 0000" || g["differs"] != true {
 			t.Errorf("second booking = patient %v, given %v; want the record and what was typed, differing", b["patient"], g)
 		}
+	})
+}
+
+// TestPasswordChangeAndDeactivationEndAccess: a new password ends the
+// user's sessions and API tokens at once; deactivating ends the new ones
+// and the feed links they made, and reactivating revives none of them.
+func TestPasswordChangeAndDeactivationEndAccess(t *testing.T) {
+	forEachFeedEngine(t, func(t *testing.T, fe *feedEnv) {
+		e := fe.env
+		ctx := context.Background()
+		u := map[string]any{"email": "leaving@clinic.example", "name": "Leaving Desk", "role": "frontdesk", "password": "first password"}
+		id := e.do(req{method: "POST", path: "/api/v1/users", role: "admin", body: u}).want(t, 201, "create user").json(t)["user"].(map[string]any)["id"].(string)
+		signIn := func(pw string) map[string]string {
+			t.Helper()
+			tok := e.do(req{method: "POST", path: "/api/v1/auth/tokens", body: map[string]any{"email": "leaving@clinic.example", "password": pw}}).want(t, 201, "sign in").json(t)
+			return map[string]string{"Authorization": "Bearer " + tok["token"].(string)}
+		}
+		works := func(h map[string]string, want int, what string) {
+			t.Helper()
+			e.do(req{method: "GET", path: "/api/v1/patients", header: h}).want(t, want, what)
+		}
+		laptop, phone := signIn("first password"), signIn("first password")
+		rawSession, sessionHash := domain.NewToken()
+		session := domain.Credential{UserID: id, Hash: sessionHash, Kind: domain.CredentialSession, CreatedAt: fixedNow, ExpiresAt: fixedNow.Add(12 * time.Hour)}
+		if err := e.store.CreateCredential(ctx, &session); err != nil {
+			t.Fatal(err)
+		}
+		feed := e.do(req{method: "POST", path: "/api/v1/feed-tokens", header: laptop, body: map[string]any{"privacy": "busy"}}).want(t, 201, "her feed link").json(t)
+		feedPath := strings.TrimPrefix(feed["url"].(string), e.srv.BaseURL)
+		e.do(req{method: "GET", path: feedPath}).want(t, 200, "her feed")
+		works(laptop, 200, "laptop token")
+
+		u["password"] = "second password"
+		e.do(req{method: "PUT", path: "/api/v1/users/" + id, role: "admin", body: u}).want(t, 200, "change password")
+		works(laptop, 401, "laptop token after the password change")
+		works(phone, 401, "phone token after the password change")
+		if _, _, err := e.store.Credential(ctx, domain.HashToken(rawSession), fixedNow); !errors.Is(err, domain.ErrNotFound) {
+			t.Errorf("session after the password change = %v, want ErrNotFound", err)
+		}
+		e.do(req{method: "GET", path: feedPath}).want(t, 200, "her feed after a password change")
+		fresh := signIn("second password")
+		works(fresh, 200, "a token with the new password")
+
+		u["password"], u["active"] = "", false
+		e.do(req{method: "PUT", path: "/api/v1/users/" + id, role: "admin", body: u}).want(t, 200, "deactivate")
+		works(fresh, 401, "token after deactivation")
+		e.do(req{method: "GET", path: feedPath}).want(t, 404, "her feed after deactivation")
+
+		u["active"] = true
+		e.do(req{method: "PUT", path: "/api/v1/users/" + id, role: "admin", body: u}).want(t, 200, "reactivate")
+		works(fresh, 401, "the old token after reactivation")
+		works(laptop, 401, "the oldest token after reactivation")
+		e.do(req{method: "GET", path: feedPath}).want(t, 404, "her feed after reactivation")
+		works(signIn("second password"), 200, "a new sign-in after reactivation")
 	})
 }

@@ -25,6 +25,10 @@ type SetupWriter interface {
 	UpdateUser(ctx context.Context, u *User) error
 	CreateFeedToken(ctx context.Context, t *FeedToken) error
 	RevokeFeedToken(ctx context.Context, id string, at time.Time) error
+	// RevokeUserCredentials revokes every live session and API token of
+	// the user at at; RevokeUserFeedTokens every live feed token they made.
+	RevokeUserCredentials(ctx context.Context, userID string, at time.Time) error
+	RevokeUserFeedTokens(ctx context.Context, userID string, at time.Time) error
 	RetryMessage(ctx context.Context, id string, now time.Time) error
 	RecordAudit(ctx context.Context, e AuditEntry) error
 }

@@ -42,7 +42,10 @@ func (s *Setup) CreateUser(ctx context.Context, by Actor, u User, password strin
 
 // UpdateUser replaces the user's email, name, role, practitioner and
 // active flag, and the password when one is given; ErrNotFound for an
-// unknown id, ErrEmailTaken as CreateUser.
+// unknown id, ErrEmailTaken as CreateUser. A new password, or the user
+// being inactive, ends every session and API token of theirs in the same
+// transaction (so reactivating revives none); deactivating also revokes
+// the feed links they made.
 func (s *Setup) UpdateUser(ctx context.Context, by Actor, u User, password string) (User, error) {
 	before, err := s.Store.User(ctx, u.ID)
 	if err != nil {
@@ -52,9 +55,22 @@ func (s *Setup) UpdateUser(ctx context.Context, by Actor, u User, password strin
 	if err := s.prepareUser(ctx, &u, password, false); err != nil {
 		return User{}, err
 	}
+	now := s.Clock.Now()
 	err = s.change(ctx, by, "user.update", "user", userSnapshot(before), func(tx SetupWriter) (string, any, error) {
-		err := tx.UpdateUser(ctx, &u)
-		return u.ID, userSnapshot(u), duplicateEmail(err)
+		if err := tx.UpdateUser(ctx, &u); err != nil {
+			return u.ID, nil, duplicateEmail(err)
+		}
+		if password != "" || !u.Active {
+			if err := tx.RevokeUserCredentials(ctx, u.ID, now); err != nil {
+				return u.ID, nil, err
+			}
+		}
+		if !u.Active {
+			if err := tx.RevokeUserFeedTokens(ctx, u.ID, now); err != nil {
+				return u.ID, nil, err
+			}
+		}
+		return u.ID, userSnapshot(u), nil
 	})
 	return u, err
 }

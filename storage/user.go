@@ -202,6 +202,27 @@ func (s *Store) RevokeCredential(ctx context.Context, id string, revokedAt time.
 	return s.revoke(ctx, "revoke credential", "credentials", id, revokedAt)
 }
 
+// RevokeUserCredentials revokes every live session and API token of the
+// user at revokedAt (earlier revocations stand).
+func (s *Store) RevokeUserCredentials(ctx context.Context, userID string, revokedAt time.Time) error {
+	return s.revokeOf(ctx, "revoke user credentials", "credentials", "user_id", userID, revokedAt)
+}
+
+// RevokeUserFeedTokens revokes every live feed token the user made.
+func (s *Store) RevokeUserFeedTokens(ctx context.Context, userID string, revokedAt time.Time) error {
+	return s.revokeOf(ctx, "revoke user feed tokens", "feed_tokens", "created_by", userID, revokedAt)
+}
+
+// revokeOf sets revoked_at on the live rows of table whose column is id.
+func (s *Store) revokeOf(ctx context.Context, op, table, column, id string, revokedAt time.Time) error {
+	if !domain.IsID(id) {
+		return nil
+	}
+	err := s.w.WithContext(ctx).Table(table).Where(column+" = ? AND revoked_at IS NULL", lowerID(id)).
+		Update("revoked_at", at(orNow(revokedAt))).Error
+	return dbError(op, err)
+}
+
 // revoke sets revoked_at on the row of table with the id, unless set.
 func (s *Store) revoke(ctx context.Context, op, table, id string, revokedAt time.Time) error {
 	if !domain.IsID(id) {

@@ -82,7 +82,31 @@ func (s *Store) Credential(_ context.Context, hash string, now time.Time) (c dom
 	return c, u, err
 }
 
-// RevokeCredential revokes a credential.
+// RevokeUserCredentials revokes every live credential of the user.
+func (s *Store) RevokeUserCredentials(_ context.Context, userID string, at time.Time) error {
+	return s.write(func() error {
+		for i, c := range s.d.Credentials {
+			if c.UserID == userID && c.RevokedAt.IsZero() {
+				s.d.Credentials[i].RevokedAt = at
+			}
+		}
+		return nil
+	})
+}
+
+// RevokeUserFeedTokens revokes every live feed token the user made.
+func (s *Store) RevokeUserFeedTokens(_ context.Context, userID string, at time.Time) error {
+	return s.write(func() error {
+		for i, t := range s.d.FeedTokens {
+			if t.CreatedBy == userID && t.RevokedAt.IsZero() {
+				s.d.FeedTokens[i].RevokedAt = at
+			}
+		}
+		return nil
+	})
+}
+
+// RevokeCredential ends a credential.
 func (s *Store) RevokeCredential(_ context.Context, id string, at time.Time) error {
 	return s.write(func() error {
 		i := find(s.d.Credentials, func(c domain.Credential) bool { return c.ID == id })
