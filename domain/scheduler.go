@@ -585,6 +585,7 @@ func slotQueryFor(sc Schedule, p Practitioner, svc Service, pol Policy, now time
 		q.NotBefore = now.Add(pol.MinNotice)
 		q.NotAfter = now.Add(pol.Horizon)
 	}
+	q.AnyMinute = staff // the front desk may type any minute
 	return q
 }
 

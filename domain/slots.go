@@ -28,6 +28,9 @@ type SlotQuery struct {
 	// Step is the grid: slots start at the start of a day's working block
 	// plus whole Steps of elapsed time. Zero or less means Duration.
 	Step time.Duration
+	// AnyMinute lets a booking start off the grid (staff, by phone): the
+	// slots offered stay on it.
+	AnyMinute bool
 
 	From, To  time.Time // only slots with From <= start and end <= To
 	NotBefore time.Time // zero = none; slots start at or after it (now + minimum notice)
@@ -149,7 +152,7 @@ func (q *SlotQuery) checkHours(slot Interval) error {
 	}
 	for _, sh := range shifts {
 		in := !slot.Start.Before(sh.Start) && slot.Start.Before(sh.End)
-		if in && slot.Start.Sub(sh.Start)%q.Step == 0 {
+		if in && (q.AnyMinute || slot.Start.Sub(sh.Start)%q.Step == 0) {
 			return nil
 		}
 	}

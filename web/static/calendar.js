@@ -227,7 +227,7 @@
     if (first) { first.focus(); }
   });
   document.body.addEventListener("frontdesk:booked", function () {
-    window.setTimeout(function () { if (panel && panel.open) { panel.close(); } }, 600);
+    if (panel && panel.open) { panel.close(); }
     say("The visit was booked.");
     refresh();
   });
