@@ -148,7 +148,7 @@ type WaitlistFilter struct {
 type OfferFilter struct {
 	Statuses       []OfferStatus
 	EntryIDs       []string
-	ExpiresBefore  time.Time // zero = any
+	ExpiresBy      time.Time // offers expiring at or before it; zero = any
 	PractitionerID string
 }
 

@@ -336,7 +336,9 @@ func (w *Waitlist) Accept(ctx context.Context, token string) (Booked, error) {
 	now := w.now()
 	o, e, err := w.open(ctx, token, now)
 	if errors.Is(err, ErrOfferGone) {
-		w.Tick(ctx) // pass it on now rather than at the next tick
+		if terr := w.Tick(ctx); terr != nil && w.OnError != nil { // pass it on now rather than at the next tick
+			w.OnError(terr)
+		}
 	}
 	if err != nil {
 		return Booked{}, err
@@ -451,7 +453,7 @@ func (w *Waitlist) close(ctx context.Context, by Actor, o Offer, e WaitlistEntry
 // safety net for a freed time whose matching failed.
 func (w *Waitlist) Tick(ctx context.Context) error {
 	now := w.now()
-	due, err := w.Store.Offers(ctx, OfferFilter{Statuses: []OfferStatus{OfferOpen}, ExpiresBefore: now.Add(time.Nanosecond)})
+	due, err := w.Store.Offers(ctx, OfferFilter{Statuses: []OfferStatus{OfferOpen}, ExpiresBy: now})
 	if err != nil {
 		return wrap("load due offers", err)
 	}

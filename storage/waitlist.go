@@ -249,8 +249,8 @@ func (s *Store) Offers(ctx context.Context, f domain.OfferFilter) ([]domain.Offe
 		if ids != nil {
 			q = q.Where("entry_id IN ?", ids)
 		}
-		if !f.ExpiresBefore.IsZero() {
-			q = q.Where("expires_at < ?", s.arg(at(f.ExpiresBefore)))
+		if !f.ExpiresBy.IsZero() {
+			q = q.Where("expires_at <= ?", s.arg(at(f.ExpiresBy)))
 		}
 		if f.PractitionerID != "" {
 			q = q.Where("practitioner_id = ?", lowerID(f.PractitionerID))
