@@ -236,4 +236,3 @@ func TestWaitlistOverHTTP(t *testing.T) {
 		})
 	}
 }
-
