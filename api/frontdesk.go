@@ -118,14 +118,9 @@ func (s *Server) listBookings(c echo.Context) error {
 
 func (s *Server) bookingFilter(c echo.Context) (domain.BookingFilter, error) {
 	f := domain.BookingFilter{Limit: maxListedBookings, PractitionerID: c.QueryParam("practitioner_id"), PatientID: c.QueryParam("patient_id")}
-	u, _ := auth.UserFrom(c)
-	if u.Role == domain.RolePractitioner {
-		if f.PractitionerID == "" {
-			f.PractitionerID = u.PractitionerID
-		}
-		if f.PractitionerID != u.PractitionerID {
-			return f, domain.ErrForbidden
-		}
+	var err error
+	if f.PractitionerID, err = auth.Actor(c).Scope(f.PractitionerID); err != nil {
+		return f, err
 	}
 	var v domain.Validation
 	v.Check(f.PractitionerID == "" || domain.IsID(f.PractitionerID), "practitioner_id", "Unknown practitioner.")

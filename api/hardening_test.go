@@ -106,3 +106,43 @@ func TestPasswordChangeAndDeactivationEndAccess(t *testing.T) {
 		works(signIn("second password"), 200, "a new sign-in after reactivation")
 	})
 }
+
+// TestPractitionerScopeFailsClosed: a practitioner account that names no
+// practitioner (or an unknown one) sees no bookings at all, not everyone's;
+// a linked one sees only their own and is refused another's.
+func TestPractitionerScopeFailsClosed(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		e.mustBook(0, "ada@example.com")
+		bearer := func(practitionerID string) map[string]string {
+			u := domain.User{ID: domain.NewID(), Email: domain.NewID()[:8] + "@clinic.example", Role: domain.RolePractitioner,
+				PractitionerID: practitionerID, Active: true, CreatedAt: fixedNow, PasswordHash: testPasswordHash}
+			if err := e.store.CreateUser(ctx, &u); err != nil {
+				t.Fatalf("CreateUser: %v", err)
+			}
+			raw, hash := domain.NewToken()
+			cred := domain.Credential{UserID: u.ID, Hash: hash, Kind: domain.CredentialToken, CreatedAt: fixedNow, ExpiresAt: fixedNow.Add(time.Hour)}
+			if err := e.store.CreateCredential(ctx, &cred); err != nil {
+				t.Fatal(err)
+			}
+			return map[string]string{"Authorization": "Bearer " + raw}
+		}
+		unlinked := bearer("")
+		for _, path := range []string{"/api/v1/bookings", "/api/v1/bookings?practitioner_id=" + e.ids.therapist, "/api/v1/practitioners/" + e.ids.therapist + "/hours"} {
+			r := e.do(req{method: "GET", path: path, header: unlinked})
+			if r.status != 403 {
+				t.Errorf("GET %s as an unlinked practitioner = %d, want 403: %s", path, r.status, r.body)
+			}
+		}
+		other := bearer(e.ids.chiro)
+		list := e.do(req{method: "GET", path: "/api/v1/bookings", header: other}).want(t, 200, "the chiropractor's own list").json(t)
+		if n := len(list["bookings"].([]any)); n != 0 {
+			t.Errorf("the chiropractor sees %d bookings of the therapist", n)
+		}
+		e.do(req{method: "GET", path: "/api/v1/bookings?practitioner_id=" + e.ids.therapist, header: other}).want(t, 403, "another's list")
+		own := e.do(req{method: "GET", path: "/api/v1/bookings", role: domain.RolePractitioner}).want(t, 200, "the therapist's own list").json(t)
+		if n := len(own["bookings"].([]any)); n != 1 {
+			t.Errorf("the therapist sees %d bookings, want her 1", n)
+		}
+	})
+}

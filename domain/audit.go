@@ -31,6 +31,32 @@ func (a Actor) Can(practitionerID string) bool {
 	return false
 }
 
+// ErrUnlinkedPractitioner answers a practitioner account that names no
+// practitioner: it may see nobody's calendar (scoping fails closed).
+var ErrUnlinkedPractitioner = &Error{Kind: KindForbidden,
+	Message: "This practitioner account is not linked to a practitioner; ask an admin to link it."}
+
+// Scope is the practitioner a staff list for the actor is limited to:
+// requested ("" for everyone) for admins and front desk; for a
+// practitioner their own, ErrForbidden when they asked for another's and
+// ErrUnlinkedPractitioner when their account names none, so a broken
+// mapping never widens to "everyone".
+func (a Actor) Scope(requested string) (string, error) {
+	switch a.Role {
+	case RoleAdmin, RoleFrontDesk:
+		return requested, nil
+	case RolePractitioner:
+		if !IsID(a.PractitionerID) {
+			return "", ErrUnlinkedPractitioner
+		}
+		if requested != "" && requested != a.PractitionerID {
+			return "", ErrForbidden
+		}
+		return a.PractitionerID, nil
+	}
+	return "", ErrForbidden
+}
+
 // Staff reports whether the actor is a signed-in staff member.
 func (a Actor) Staff() bool { return a.UserID != "" }
 

@@ -509,7 +509,7 @@ func (w *Waitlist) Remove(ctx context.Context, by Actor, id string) (WaitlistEnt
 	if err != nil {
 		return WaitlistEntry{}, wrap("load waitlist entry", err)
 	}
-	if by.Role == RolePractitioner && e.PractitionerID != by.PractitionerID {
+	if by.Role == RolePractitioner && (!IsID(by.PractitionerID) || e.PractitionerID != by.PractitionerID) {
 		return WaitlistEntry{}, ErrForbidden
 	}
 	return w.remove(ctx, by, e)
@@ -551,12 +551,11 @@ func (w *Waitlist) Entries(ctx context.Context, by Actor, f WaitlistFilter) ([]W
 	if !by.Staff() {
 		return nil, ErrForbidden
 	}
-	if by.Role == RolePractitioner {
-		if f.PractitionerID != "" && f.PractitionerID != by.PractitionerID {
-			return nil, ErrForbidden
-		}
-		f.PractitionerID = by.PractitionerID
+	scope, err := by.Scope(f.PractitionerID)
+	if err != nil {
+		return nil, err
 	}
+	f.PractitionerID = scope
 	if len(f.Statuses) == 0 {
 		f.Statuses = []WaitlistStatus{WaitlistWaiting, WaitlistOffered}
 	}

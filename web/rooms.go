@@ -118,8 +118,9 @@ func (s *Site) roomGrid(ctx context.Context, loc *time.Location, day domain.Date
 	}
 	from, to := domain.WallClock(day, 0, loc), domain.WallClock(day.AddDays(1), 0, loc)
 	filter := domain.BookingFilter{From: from, To: to}
-	if u.Role == domain.RolePractitioner {
-		filter.PractitionerID = u.PractitionerID
+	var err error
+	if filter.PractitionerID, err = domain.ActorOf(u).Scope(""); err != nil {
+		return grid{}, err
 	}
 	var bookings []domain.BookingDetail
 	if len(rooms) > 0 {

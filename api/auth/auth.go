@@ -141,6 +141,9 @@ func (s *Auth) credential(ctx context.Context, raw string, kind domain.Credentia
 	if err != nil {
 		return domain.Credential{}, domain.User{}, fmt.Errorf("look up credential: %w", err)
 	}
+	if _, err := domain.ActorOf(u).Scope(""); err != nil {
+		return domain.Credential{}, domain.User{}, err // a practitioner account naming none sees nothing
+	}
 	return cred, u, nil
 }
 
@@ -269,6 +272,9 @@ func (s *Auth) SignIn(ctx context.Context, email, password, clientIP string) (do
 		s.signInFailures.Take(key)
 		s.signInAddrFailures.Take(clientIP)
 		return domain.User{}, errBadCredentials
+	}
+	if _, err := domain.ActorOf(u).Scope(""); err != nil {
+		return domain.User{}, err
 	}
 	return u, nil
 }
