@@ -27,6 +27,9 @@ type bookingRequest struct {
 	Attribution  *attributionJSON `json:"attribution"`
 	RoomID       string           `json:"room_id"`       // staff only
 	OverbookRoom bool             `json:"overbook_room"` // staff only: double-book the room too
+	// Repeat books the visit as the first of a series (patients; staff
+	// book plans at /api/v1/plans).
+	Repeat *repeatJSON `json:"repeat"`
 }
 
 type patientIn struct {
@@ -68,15 +71,21 @@ func nonNil(s []string) []string {
 // Scheduler validates the rest. An empty start is left zero for the domain
 // to name along with every other missing field.
 func decodeBookingRequest(body []byte, a domain.Actor) (domain.BookRequest, error) {
+	got, _, err := decodeBooking(body, a)
+	return got, err
+}
+
+// decodeBooking is decodeBookingRequest with the request's "repeat".
+func decodeBooking(body []byte, a domain.Actor) (domain.BookRequest, *repeatJSON, error) {
 	var req bookingRequest
 	if err := decodeJSON(body, &req); err != nil {
-		return domain.BookRequest{}, err
+		return domain.BookRequest{}, nil, err
 	}
 	var start time.Time
 	if req.Start != "" {
 		var err error
 		if start, err = parseInstant("start", req.Start); err != nil {
-			return domain.BookRequest{}, err
+			return domain.BookRequest{}, nil, err
 		}
 	}
 	sum := sha256.Sum256(body)
@@ -87,7 +96,7 @@ func decodeBookingRequest(body []byte, a domain.Actor) (domain.BookRequest, erro
 		RoomID: req.RoomID, OverbookRoom: req.OverbookRoom,
 		RequestHash: hex.EncodeToString(sum[:]),
 		Source:      domain.Source(req.Source), Attribution: req.Attribution.domain(),
-	}, nil
+	}, req.Repeat, nil
 }
 
 // createBooking handles POST /api/v1/bookings: 201 with the booking and its
@@ -100,9 +109,15 @@ func (s *Server) createBooking(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	req, err := decodeBookingRequest(body, auth.Actor(c))
+	req, repeat, err := decodeBooking(body, auth.Actor(c))
 	if err != nil {
 		return err
+	}
+	if repeat != nil {
+		if isStaff(c) {
+			return domain.Invalid("repeat", "Staff book a series as a plan: POST /api/v1/plans.")
+		}
+		return s.bookSeries(c, req, *repeat)
 	}
 	if (req.Overbook || req.OverbookRoom) && !isStaff(c) {
 		return domain.Forbidden("Only staff may overbook.")
@@ -143,6 +158,8 @@ type publicBookingJSON struct {
 	Practitioner   nameRef `json:"practitioner"`
 	// AttendeeStatus is the patient's answer to the invite.
 	AttendeeStatus string `json:"attendee_status"`
+	// PlanID is the plan of care the visit belongs to (null when none).
+	PlanID *string `json:"plan_id"`
 }
 
 type nameRef struct {
@@ -166,5 +183,6 @@ func toPublicBooking(d domain.BookingDetail) publicBookingJSON {
 		Service:        nameRef{ID: d.ServiceID, Name: d.Service.Name},
 		Practitioner:   nameRef{ID: d.PractitionerID, Name: d.Practitioner.Name},
 		AttendeeStatus: string(orDefault(d.AttendeeStatus, domain.AttendeeNeedsAction)),
+		PlanID:         optionalID(d.PlanID),
 	}
 }

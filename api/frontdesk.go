@@ -33,6 +33,9 @@ type staffBookingJSON struct {
 	// the booking changed since.
 	Version     string `json:"version"`
 	CancelledAt string `json:"cancelled_at,omitempty"`
+	// ReviewOutcome is what came of a case review: plan_started, declined
+	// or follow_up; null while undecided and for every other service.
+	ReviewOutcome *string `json:"review_outcome"`
 }
 
 // givenJSON is what the booker typed for the patient, which a booking
@@ -77,7 +80,8 @@ func toStaffBooking(d domain.BookingDetail) staffBookingJSON {
 		Sequence: d.Sequence, CancelReason: d.CancelReason,
 		Given:     givenJSON{Name: d.GivenName, Phone: d.GivenPhone, Differs: d.GivenDiffers(d.Patient)},
 		CreatedAt: rfc3339(d.CreatedAt, time.UTC), UpdatedAt: rfc3339(d.UpdatedAt, time.UTC), Version: d.Version(),
-		CancelledAt: rfc3339(d.CancelledAt, time.UTC),
+		CancelledAt:   rfc3339(d.CancelledAt, time.UTC),
+		ReviewOutcome: optionalID(string(d.ReviewOutcome)),
 	}
 }
 

@@ -83,6 +83,10 @@ type Server struct {
 	// Waitlist is built here.
 	WaitlistOfferFor time.Duration
 
+	// Plans books and changes plans of care; nil = one over Store when it
+	// implements domain.PlanStore (package storage's does).
+	Plans *domain.Plans
+
 	feedLimits *ratelimit.Set // nil = feeds not limited
 	feedCache  *renderCache   // rendered feeds by ETag
 }
@@ -109,6 +113,7 @@ func (s *Server) Echo() *echo.Echo {
 	s.feedLimits = newFeedLimits(s.FeedRateLimit)
 	s.feedCache = newRenderCache(feedCacheBytes)
 	s.wireWaitlist()
+	s.wirePlans()
 	if rs, ok := s.Store.(domain.ReportStore); ok && s.Reports == nil {
 		s.Reports = &domain.Reports{Store: rs}
 	}
@@ -168,6 +173,8 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.POST("/manage/:token/cancel", s.manageCancel)
 	v1.GET("/manage/:token/calendar.ics", s.manageCalendar)
 	v1.POST("/manage/:token/waitlist", s.joinEarlier)
+	v1.GET("/manage/:token/plan", s.managePlan)
+	v1.POST("/manage/:token/plan/cancel", s.manageCancelPlan)
 	v1.POST("/waitlist", s.joinWaitlist)
 	v1.GET("/waitlist/entry/:token", s.showEntry)
 	v1.POST("/waitlist/entry/:token/leave", s.leaveEntry)
@@ -209,6 +216,11 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.POST("/bookings/:id/cancel", s.cancelBooking, staff)
 	v1.POST("/bookings/:id/status", s.setBookingStatus, staff)
 	v1.PUT("/bookings/:id/notes", s.setStaffNotes, staff)
+	v1.PUT("/bookings/:id/review-outcome", s.setReviewOutcome, staff)
+	v1.POST("/plans", s.createPlan, staff)
+	v1.GET("/plans", s.listPlans, staff)
+	v1.GET("/plans/:id", s.getPlan, staff)
+	v1.POST("/plans/:id/cancel", s.cancelPlan, staff)
 	v1.GET("/events", s.events, staff)
 	v1.GET("/waitlist", s.listWaitlist, staff)
 	v1.POST("/waitlist/:id/offer", s.offerEntry, staff)

@@ -206,6 +206,7 @@ type PlanSkip struct {
 // (OnConflictFail, or no visit free at all): nothing was booked.
 type PlanConflictError struct {
 	Conflicts []PlanConflict
+	Field     string // the request's first start: "first_start" (staff) or "start" (online)
 }
 
 func (e *PlanConflictError) Error() string {
@@ -222,7 +223,11 @@ func (e *PlanConflictError) Unwrap() error {
 	if len(e.Conflicts) == 1 {
 		msg = "One of the visits cannot be booked; nothing was booked. Choose another time or skip it."
 	}
-	return &Error{Kind: KindConflict, Field: "first_start", Message: msg}
+	field := e.Field
+	if field == "" {
+		field = "first_start"
+	}
+	return &Error{Kind: KindConflict, Field: field, Message: msg}
 }
 
 // ConflictsOf returns the conflicts a *PlanConflictError lists.

@@ -37,7 +37,8 @@ type PlanBooked struct {
 	Skipped []PlanSkip
 	// Tokens are the raw manage tokens of Plan.Visits, in order: each
 	// visit has its own link, as each calendar entry has its own UID.
-	Tokens []string
+	Tokens     []string
+	ManageURLs []string
 }
 
 // series is a validated plan with everything checking and booking it needs.
@@ -57,6 +58,7 @@ type series struct {
 	count      int
 	first      time.Time
 	onConflict OnConflict
+	startField string // names the first start in errors
 }
 
 // Create books a plan for staff. Every visit is checked against the
@@ -269,7 +271,7 @@ func (p *Plans) bookWith(ctx context.Context, sr series, pr Practitioner) (PlanB
 	for attempt := 0; ; attempt++ {
 		free, conflicts := splitChecks(checks)
 		if len(conflicts) > 0 && (sr.onConflict != OnConflictSkip || len(free) == 0) {
-			return PlanBooked{}, &PlanConflictError{Conflicts: conflicts}
+			return PlanBooked{}, &PlanConflictError{Conflicts: conflicts, Field: sr.startField}
 		}
 		for _, c := range conflicts {
 			skipped = append(skipped, PlanSkip{Start: c.Start, Reason: c.Reason, Message: c.Message})

@@ -150,6 +150,11 @@ func (p *Plans) cancelRest(ctx context.Context, actor Actor, d PlanDetail, from 
 	if err := p.Store.CancelPlan(ctx, ch); err != nil {
 		return PlanDetail{}, wrap("cancel plan", err)
 	}
+	if s.OnFreed != nil {
+		for _, v := range cancelled {
+			s.OnFreed(ctx, v.PractitionerID, v.Block())
+		}
+	}
 	return after, nil
 }
 
@@ -223,7 +228,8 @@ func (p *Plans) BookSeries(ctx context.Context, req BookRequest, r Repeat) (Plan
 	checkSeriesService(&v, bp.service, true)
 	sr := series{clinic: bp.clinic, now: now, actor: ActorPatient, service: bp.service, patient: bp.patient,
 		candidates: bp.candidates, rooms: bp.rooms, source: sourceOf(req), attrib: req.Attribution.Clean(),
-		timeZone: req.TimeZone, everyWeeks: r.EveryWeeks, count: r.Count, first: req.Start, onConflict: OnConflictFail}
+		timeZone: req.TimeZone, everyWeeks: r.EveryWeeks, count: r.Count, first: req.Start, onConflict: OnConflictFail,
+		startField: "start"}
 	if sr.timeZone == "" {
 		sr.timeZone = bp.clinic.TimeZone
 	}

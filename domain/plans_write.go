@@ -59,11 +59,15 @@ func (p *Plans) write(ctx context.Context, sr series, pr Practitioner, free []vi
 		return PlanBooked{}, wrap("create plan", err)
 	}
 	plan.PatientID = sr.patient.ID
+	urls := make([]string, len(tokens))
+	for i, t := range tokens {
+		urls[i] = s.manageURL(t)
+	}
 	for i := range visits {
 		visits[i].PatientID, visits[i].Patient = sr.patient.ID, sr.patient
 	}
 	return PlanBooked{Plan: PlanDetail{Plan: plan, Patient: sr.patient, Service: sr.service, Practitioner: pr, Visits: visits},
-		Tokens: tokens}, nil
+		Tokens: tokens, ManageURLs: urls}, nil
 }
 
 // visit is the booking of one free visit, with its own UID and manage

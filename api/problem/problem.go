@@ -31,6 +31,34 @@ type Document struct {
 	// Visits are the future visits of a room being deactivated, or the
 	// visits in the way of a move (409).
 	Visits []Visit `json:"visits,omitempty"`
+	// Conflicts are the visits of a plan that cannot be booked (409).
+	Conflicts []PlanConflict `json:"conflicts,omitempty"`
+}
+
+// PlanConflict is one visit of a plan that cannot be booked, with the
+// nearest free starts.
+type PlanConflict struct {
+	Start        string   `json:"start"`
+	Reason       string   `json:"reason"`
+	Message      string   `json:"message"`
+	Alternatives []string `json:"alternatives"`
+}
+
+// planConflictsOf lists what a *domain.PlanConflictError names.
+func planConflictsOf(err error) []PlanConflict {
+	list, ok := domain.ConflictsOf(err)
+	if !ok {
+		return nil
+	}
+	out := make([]PlanConflict, len(list))
+	for i, c := range list {
+		out[i] = PlanConflict{Start: c.Start.UTC().Format(time.RFC3339), Reason: c.Reason, Message: c.Message,
+			Alternatives: make([]string, len(c.Alternatives))}
+		for j, a := range c.Alternatives {
+			out[i].Alternatives[j] = a.UTC().Format(time.RFC3339)
+		}
+	}
+	return out
 }
 
 // Conflict names what a 409 says is taken.
@@ -180,7 +208,7 @@ func For(err error) Document {
 		p.Detail = "Something went wrong on our side. It has been logged; please try again."
 	}
 	if status == http.StatusConflict {
-		p.Conflict, p.Visits = conflictOf(err), visitsOf(err)
+		p.Conflict, p.Visits, p.Conflicts = conflictOf(err), visitsOf(err), planConflictsOf(err)
 	}
 	return p
 }
