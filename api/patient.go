@@ -35,8 +35,8 @@ func (s *Server) listPatients(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"patients": out})
 }
 
-// getPatient handles GET /api/v1/patients/{id}: the patient and their
-// bookings, oldest first.
+// getPatient handles GET /api/v1/patients/{id}: the patient, their
+// bookings oldest first, and the emails written to them, newest first.
 func (s *Server) getPatient(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
@@ -51,8 +51,17 @@ func (s *Server) getPatient(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	msgs, err := s.Store.Messages(ctx, domain.MessageFilter{PatientID: id, Limit: maxListedMessages})
+	if err != nil {
+		return err
+	}
+	sent := make([]notificationJSON, 0, len(msgs))
+	for _, m := range msgs {
+		sent = append(sent, toNotificationJSON(m))
+	}
 	return c.JSON(http.StatusOK, map[string]any{
 		"patient":  patientDetailJSON{toPatientJSON(p), rfc3339(p.CreatedAt, time.UTC)},
 		"bookings": toStaffBookings(list),
+		"messages": sent,
 	})
 }

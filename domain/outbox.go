@@ -133,8 +133,15 @@ func MessageIDFor(id, clinicEmail string) string {
 type MessageFilter struct {
 	Statuses  []MessageStatus
 	BookingID string
+	// PatientID selects what was written to the patient about any of
+	// their visits (PatientMessageKinds), not the notes to practitioners
+	// or the front desk.
+	PatientID string
 	Limit     int
 }
+
+// PatientMessageKinds are the kinds of email a patient receives.
+var PatientMessageKinds = []MessageKind{MessageConfirmation, MessageRescheduled, MessageCancellation, MessageReminder, MessageReplyRefused}
 
 // Sender is the display name the message comes from: SenderName, or the
 // clinic's name for a notice written before the clinic had a sender name.

@@ -279,6 +279,12 @@ func (s *Store) Messages(ctx context.Context, f domain.MessageFilter) ([]domain.
 		}
 		q = q.Where("booking_id = ?", lowerID(f.BookingID))
 	}
+	if f.PatientID != "" {
+		if !domain.IsID(f.PatientID) {
+			return nil, nil
+		}
+		q = q.Where("booking_id IN (SELECT id FROM bookings WHERE patient_id = ?) AND kind IN ?", lowerID(f.PatientID), strs(domain.PatientMessageKinds))
+	}
 	if len(f.Statuses) > 0 {
 		q = q.Where("status IN ?", strs(f.Statuses))
 	}

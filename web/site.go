@@ -90,6 +90,7 @@ func (s *Site) Register(e *echo.Echo) {
 	staff.POST("/bookings/:id/proposals/:mid/:answer", s.bookingProposal)
 	staff.POST("/bookings/:id/patient-email", s.bookingPatientEmail, desk)
 	staff.GET("/patients", s.patients, desk)
+	staff.GET("/patients/:id", s.patientRecord, desk)
 
 	staff.GET("/setup/practitioners", s.practitioners, admin)
 	staff.POST("/setup/practitioners", s.savePractitioner, admin)
