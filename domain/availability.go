@@ -17,6 +17,9 @@ type AvailabilityQuery struct {
 	// IgnorePolicy is for staff booking by phone: no minimum notice or
 	// horizon, and services that are not bookable online are offered too.
 	IgnorePolicy bool
+	// HoldToken is the raw token of the caller's own hold: its time stays
+	// offered to the caller. Every other live hold hides its time.
+	HoldToken string
 }
 
 // Slot is one bookable start with one practitioner.
@@ -119,6 +122,9 @@ func (s *Scheduler) openRuns(ctx context.Context, q AvailabilityQuery, wholeDays
 	scheds := make(map[string]Schedule, len(list))
 	for _, sc := range list {
 		scheds[sc.Practitioner.ID] = sc
+	}
+	if roomBusy, err = s.withHolds(ctx, q.HoldToken, scheds, roomBusy, Interval{loadFrom.Add(-svc.BufferBefore), loadTo.Add(svc.BufferAfter)}, now); err != nil {
+		return openSlots{}, err
 	}
 	return computeOpen(c, svc, ps, scheds, roomBusy, now, q.IgnorePolicy, from, to, loc), nil
 }

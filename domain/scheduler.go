@@ -21,6 +21,9 @@ type Scheduler struct {
 	// gave back (a cancellation, a move): the waitlist offers it
 	// (Waitlist.Freed).
 	OnFreed func(ctx context.Context, practitionerID string, window Interval)
+	// HoldDuration is how long PlaceHold keeps a time (HOLD_MINUTES);
+	// 0 = DefaultHoldDuration.
+	HoldDuration time.Duration
 }
 
 // BookRequest asks for a new booking. Start is an absolute instant; the
@@ -62,6 +65,13 @@ type BookRequest struct {
 	Attribution Attribution // where the patient came from; checked by Validate
 
 	offer *OfferClaim // the waitlist offer this booking accepts (source waitlist)
+	// HoldToken is the raw token of the hold the patient placed on this
+	// time (PlaceHold). While the hold lives the booking takes its
+	// practitioner and room, and nobody else's booking can; the hold ends
+	// with the booking, in its transaction, whatever it books. An expired
+	// or unknown token books as if none were given (the time may still be
+	// free).
+	HoldToken string
 }
 
 // Booked is the answer to a booking request.
@@ -89,6 +99,8 @@ type bookingPlan struct {
 	token      string         // the raw manage token
 	needsRoom  bool           // the service lists rooms, or staff chose one
 	rooms      []Room         // the rooms to choose from: the chosen one, or the service's active ones
+	hold       string         // the id of the hold the booking ends (req.HoldToken's), or ""
+	forHold    bool           // planning a hold: no patient, intake or notes to check
 }
 
 // Book validates req, checks the time against the practitioner's schedule
@@ -127,6 +139,9 @@ func (s *Scheduler) book(ctx context.Context, req BookRequest, now time.Time) (B
 	if err != nil {
 		return Booked{}, err
 	}
+	if err := s.useHold(ctx, &plan); err != nil {
+		return Booked{}, err
+	}
 	if err := s.checkHistory(ctx, plan); err != nil {
 		return Booked{}, err
 	}
@@ -135,6 +150,12 @@ func (s *Scheduler) book(ctx context.Context, req BookRequest, now time.Time) (B
 
 // plan validates req and resolves its service, patient and practitioners.
 func (s *Scheduler) plan(ctx context.Context, req BookRequest, now time.Time) (bookingPlan, error) {
+	return s.planning(ctx, req, now, false)
+}
+
+// planning is plan; forHold leaves out the checks of what a hold does not
+// know yet (patient, intake, notes, attribution).
+func (s *Scheduler) planning(ctx context.Context, req BookRequest, now time.Time, forHold bool) (bookingPlan, error) {
 	clinic, err := s.Store.Clinic(ctx)
 	if err != nil {
 		return bookingPlan{}, wrap("load clinic", err)
@@ -161,16 +182,18 @@ func (s *Scheduler) plan(ctx context.Context, req BookRequest, now time.Time) (b
 	}
 	checkStart(&v, req.Start, now)
 	v.Check(req.TimeZone == "" || validZone(req.TimeZone), "time_zone", "Use an IANA time zone such as Europe/London.")
-	mergeInto(&v, p.Validate("patient."))
-	checkIntake(&v, req.Intake, svc, svcOK)
-	v.Check(utf8.ValidString(req.Notes) && utf8.RuneCountInString(req.Notes) <= MaxNotes, "notes", "Keep your notes under 1000 characters.")
-	v.Text("notes", req.Notes)
-	v.Check(len(req.IdempotencyKey) <= maxIdempotencyKey, "Idempotency-Key", "Use a key of at most 255 characters.")
-	checkAttribution(&v, req)
+	if !forHold {
+		mergeInto(&v, p.Validate("patient."))
+		checkIntake(&v, req.Intake, svc, svcOK)
+		v.Check(utf8.ValidString(req.Notes) && utf8.RuneCountInString(req.Notes) <= MaxNotes, "notes", "Keep your notes under 1000 characters.")
+		v.Text("notes", req.Notes)
+		v.Check(len(req.IdempotencyKey) <= maxIdempotencyKey, "Idempotency-Key", "Use a key of at most 255 characters.")
+		checkAttribution(&v, req)
+	}
 	if err := v.Err(); err != nil {
 		return bookingPlan{}, err
 	}
-	plan := bookingPlan{req: req, clinic: clinic, now: now, service: svc, patient: p, needsRoom: needsRoom, rooms: rooms}
+	plan := bookingPlan{req: req, clinic: clinic, now: now, service: svc, patient: p, needsRoom: needsRoom, rooms: rooms, forHold: forHold}
 	plan.candidates, err = s.candidates(ctx, plan, chosen)
 	return plan, err
 }
@@ -352,6 +375,9 @@ func (s *Scheduler) place(ctx context.Context, plan bookingPlan) (Booked, error)
 	if err != nil {
 		return Booked{}, err
 	}
+	if rooms, err = s.withHeldRoomsBut(ctx, rooms, plan.service.Block(plan.req.Start), plan.now, plan.hold); err != nil {
+		return Booked{}, err
+	}
 	plan.token, _ = NewToken()
 	var firstErr error
 	var taken string // the first practitioner found taken
@@ -361,7 +387,7 @@ func (s *Scheduler) place(ctx context.Context, plan bookingPlan) (Booked, error)
 		if err == nil {
 			var got Booked
 			got, err = s.createInRoom(ctx, plan, p, false, rooms)
-			if !errors.Is(err, ErrSlotTaken) {
+			if !errors.Is(err, ErrSlotTaken) && !errors.Is(err, ErrHoldTaken) {
 				return got, err
 			}
 		}
@@ -371,7 +397,7 @@ func (s *Scheduler) place(ctx context.Context, plan bookingPlan) (Booked, error)
 		if errors.Is(err, ErrSlotTaken) && taken == "" {
 			taken = p.ID
 		}
-		if firstErr == nil {
+		if firstErr == nil || errors.Is(err, ErrHoldTaken) && !errors.Is(firstErr, ErrHoldTaken) {
 			firstErr = err
 		}
 	}
@@ -491,6 +517,7 @@ func (s *Scheduler) create(ctx context.Context, plan bookingPlan, p Practitioner
 		action: "booking.create", mail: MessageConfirmation, actor: plan.req.Actor,
 		after: d, token: plan.token, offer: plan.req.offer,
 	}, plan.now)
+	fx.ConsumeHold = plan.hold
 	if plan.req.IdempotencyKey != "" {
 		rec, err := newIdempotencyRecord(plan.req, d.ID, plan.token, plan.now)
 		if err != nil {

@@ -69,6 +69,10 @@ type Effects struct {
 	CancelReminders bool               // first mark the booking's pending reminders cancelled
 	Audit           *AuditEntry        // the change, for the audit log
 	Idempotency     *IdempotencyRecord // remember the request that made the booking
+	// ConsumeHold is the id of the hold the booking ends (its holder's,
+	// booked with the hold's token): deleted in the same transaction,
+	// before the booking is checked against holds.
+	ConsumeHold string
 	// IfUpdatedAt, when set, makes UpdateBooking change the row only while
 	// its UpdatedAt is still this; otherwise it returns ErrStale.
 	IfUpdatedAt time.Time
@@ -167,6 +171,7 @@ type Store interface {
 	CatalogStore
 	HoursStore
 	RoomStore
+	HoldStore
 	BookingStore
 	OutboxStore
 	UserStore

@@ -170,6 +170,9 @@ func (s *Store) CreateBooking(ctx context.Context, b *domain.Booking, p *domain.
 		}
 		nb := *b
 		nb.PatientID = patient.ID
+		if err := deleteHoldsInWay(tx, fx.ConsumeHold, nb.PractitionerID, nb.RoomID, nb.BlockStart, nb.BlockEnd, nb.CreatedAt); err != nil {
+			return err
+		}
 		if err := insertBooking(tx, nb); err != nil {
 			return err
 		}
@@ -270,6 +273,8 @@ func bookingWriteError(err error, row bookingRow) error {
 	switch {
 	case err == nil:
 		return nil
+	case isHoldTaken(err):
+		return domain.ErrHoldTaken.Naming(domain.ConflictHold, row.PractitionerID)
 	case isRoomTaken(err):
 		return domain.ErrRoomTaken.Naming(domain.ConflictRoom, string(row.RoomID))
 	case isSlotTaken(err):
@@ -312,6 +317,12 @@ func (s *Store) UpdateBooking(ctx context.Context, b *domain.Booking, fx domain.
 		fixed = append(fixed, "patient_id") // keep the stored patient
 	}
 	err = s.bookingTx(ctx, row.PractitionerID, string(row.RoomID), row.BlockStart.time(), row.BlockEnd.time(), func(tx *gorm.DB) error {
+		if b.Live() {
+			// Expired holds never stand in a move's way (migration 00021).
+			if err := deleteHoldsInWay(tx, fx.ConsumeHold, row.PractitionerID, string(row.RoomID), row.BlockStart.time(), row.BlockEnd.time(), b.UpdatedAt); err != nil {
+				return err
+			}
+		}
 		q := tx.Model(&bookingRow{ID: row.ID})
 		if !fx.IfUpdatedAt.IsZero() {
 			q = q.Where("updated_at = ?", at(fx.IfUpdatedAt))

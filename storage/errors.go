@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -41,6 +42,8 @@ func dbError(op string, err error) error {
 		return err
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		return domain.ErrNotFound
+	case isHoldTaken(err):
+		return domain.ErrHoldTaken
 	case isRoomTaken(err):
 		return domain.ErrRoomTaken
 	case isSlotTaken(err):
@@ -65,7 +68,8 @@ const roomConstraint = "bookings_room_no_overlap"
 func isSlotTaken(err error) bool {
 	var pg *pgconn.PgError
 	if errors.As(err, &pg) {
-		return pg.Code == "23P01" && pg.ConstraintName != roomConstraint
+		return pg.Code == "23P01" && pg.ConstraintName != roomConstraint &&
+			!slices.Contains(holdConstraints, pg.ConstraintName) && !slices.Contains(roomHoldConstraints, pg.ConstraintName)
 	}
 	var lite *gosqlite.Error
 	if errors.As(err, &lite) {
@@ -78,11 +82,27 @@ func isSlotTaken(err error) bool {
 func isRoomTaken(err error) bool {
 	var pg *pgconn.PgError
 	if errors.As(err, &pg) {
-		return pg.Code == "23P01" && pg.ConstraintName == roomConstraint
+		return pg.Code == "23P01" && (pg.ConstraintName == roomConstraint || slices.Contains(roomHoldConstraints, pg.ConstraintName))
 	}
 	var lite *gosqlite.Error
 	if errors.As(err, &lite) {
-		return lite.Code()&0xff == sqliteConstraint && strings.Contains(lite.Error(), "room_taken")
+		return lite.Code()&0xff == sqliteConstraint &&
+			(strings.Contains(lite.Error(), "room_taken") || strings.Contains(lite.Error(), "room_held"))
+	}
+	return false
+}
+
+// isHoldTaken reports a live hold in the way of a practitioner's time
+// (migration 00021): a hold's exclusion constraint, or the trigger that
+// checks a booking against holds.
+func isHoldTaken(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "23P01" && slices.Contains(holdConstraints, pg.ConstraintName)
+	}
+	var lite *gosqlite.Error
+	if errors.As(err, &lite) {
+		return lite.Code()&0xff == sqliteConstraint && strings.Contains(lite.Error(), "hold_taken")
 	}
 	return false
 }

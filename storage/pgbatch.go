@@ -194,6 +194,10 @@ func (s *Store) pgCreateBooking(ctx context.Context, b domain.Booking, p domain.
 			batch.Queue(pgForgetKeySQL, pgArgs(key.KeyHash, expired)...)
 			batch.Queue(pgClaimKeySQL, pgArgs(key.KeyHash, key.RequestHash, key.BookingID, key.SealedToken, key.CreatedAt)...)
 		}
+		// Expired holds in the way, and the one this booking ends, go
+		// first, under the locks: migration 00021.
+		batch.Queue(pgDeleteHoldsInWaySQL, pgHoldsInWay(fx.ConsumeHold, row.PractitionerID, string(row.RoomID),
+			row.BlockStart.time(), row.BlockEnd.time(), row.CreatedAt.time())...)
 		batch.Queue(pgUpsertPatientSQL, pgArgs(pat.ID, pat.Name, pat.Email, pat.Phone, pat.CreatedAt)...).
 			QueryRow(func(r pgx.Row) error {
 				var created time.Time

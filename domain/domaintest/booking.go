@@ -23,6 +23,11 @@ func (s *Store) CreateBooking(_ context.Context, b *domain.Booking, p *domain.Pa
 		if err := s.check(*b); err != nil {
 			return err
 		}
+		holds := holdsOutOfWay(s.d.Holds, fx.ConsumeHold, b.PractitionerID, b.RoomID, b.Block(), b.CreatedAt)
+		if err := checkHolds(holds, *b, nil); err != nil {
+			return err
+		}
+		s.d.Holds = holds
 		if find(s.d.Patients, func(x domain.Patient) bool { return x.ID == pat.ID }) < 0 {
 			s.d.Patients = append(s.d.Patients, pat)
 		}
@@ -93,6 +98,14 @@ func (s *Store) UpdateBooking(_ context.Context, b *domain.Booking, fx domain.Ef
 		if err := s.check(*b); err != nil {
 			return err
 		}
+		holds := s.d.Holds
+		if b.Live() {
+			holds = holdsOutOfWay(holds, fx.ConsumeHold, b.PractitionerID, b.RoomID, b.Block(), b.UpdatedAt)
+		}
+		if err := checkHolds(holds, *b, &s.d.Bookings[i]); err != nil {
+			return err
+		}
+		s.d.Holds = holds
 		s.d.Bookings[i] = *b
 		s.apply(b.ID, fx)
 		return nil

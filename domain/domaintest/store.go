@@ -26,6 +26,7 @@ type Data struct {
 	Overrides     []domain.DateOverride
 	TimeOff       []domain.TimeOff
 	Bookings      []domain.Booking
+	Holds         []domain.Hold
 	Patients      []domain.Patient
 	Messages      []domain.Message
 	Audit         []domain.AuditEntry
@@ -49,6 +50,7 @@ func (d Data) clone() Data {
 	c.Rooms = slices.Clone(d.Rooms)
 	c.Overrides, c.TimeOff = slices.Clone(d.Overrides), slices.Clone(d.TimeOff)
 	c.Bookings, c.Patients = slices.Clone(d.Bookings), slices.Clone(d.Patients)
+	c.Holds = slices.Clone(d.Holds)
 	c.Messages, c.Audit = slices.Clone(d.Messages), slices.Clone(d.Audit)
 	c.Users, c.Credentials, c.FeedTokens = slices.Clone(d.Users), slices.Clone(d.Credentials), slices.Clone(d.FeedTokens)
 	c.Hours = map[string][]domain.WorkingHours{}
