@@ -45,10 +45,11 @@ func (s *Scheduler) Availability(ctx context.Context, q AvailabilityQuery) ([]Sl
 // by start, then by the store's order.
 func (in openSlots) merged() []Slot {
 	runs := make([][]Slot, len(in.runs))
-	for i, ivs := range in.runs {
-		run := make([]Slot, len(ivs))
-		for j, iv := range ivs {
-			run[j] = Slot{Start: iv.Start.In(in.loc), End: iv.End.In(in.loc), PractitionerID: in.ps[i].ID}
+	for i, offs := range in.runs {
+		run := make([]Slot, len(offs))
+		for j, off := range offs {
+			start := in.at(off)
+			run[j] = Slot{Start: start, End: start.Add(in.duration), PractitionerID: in.ps[i].ID}
 		}
 		runs[i] = run
 	}
@@ -56,15 +57,22 @@ func (in openSlots) merged() []Slot {
 }
 
 // openSlots is what both forms of availability are made from: each
-// practitioner's free slots (runs[i] is ps[i]'s, sorted by start), the
-// schedules they came from and the zone to answer in.
+// practitioner's free slots (runs[i] is ps[i]'s starts as offsets from
+// origin, sorted), the schedules they came from and the zone to answer in.
 type openSlots struct {
-	clinic Clinic
-	loc    *time.Location
-	ps     []Practitioner
-	scheds map[string]Schedule
-	runs   [][]Interval
-	total  int
+	clinic   Clinic
+	loc      *time.Location
+	ps       []Practitioner
+	scheds   map[string]Schedule
+	origin   time.Time
+	duration time.Duration
+	runs     [][]time.Duration
+	total    int
+}
+
+// at is the start at offset off, in the zone of the answer.
+func (in openSlots) at(off time.Duration) time.Time {
+	return in.origin.Add(off).In(in.loc)
 }
 
 // openRuns validates q and computes every practitioner's free slots. With
@@ -133,13 +141,15 @@ func (s *Scheduler) openRuns(ctx context.Context, q AvailabilityQuery, wholeDays
 // free slots of svc in [from, to) (with a room of rooms free, when the
 // service needs one), to be shown in loc.
 func computeOpen(c Clinic, svc Service, ps []Practitioner, scheds map[string]Schedule, rooms []RoomBusy, now time.Time, staff bool, from, to time.Time, loc *time.Location) openSlots {
-	out := openSlots{clinic: c, loc: loc, ps: ps, scheds: scheds, runs: make([][]Interval, 0, len(ps))}
+	out := openSlots{clinic: c, loc: loc, ps: ps, scheds: scheds, origin: from.Round(0), duration: svc.Duration,
+		runs: make([][]time.Duration, 0, len(ps))}
 	for _, p := range ps {
 		sq := slotQueryFor(scheds[p.ID], p, svc, c.Policy, now, staff)
 		sq.From, sq.To, sq.Rooms = from, to, rooms
-		ivs := Slots(sq)
-		out.runs = append(out.runs, ivs)
-		out.total += len(ivs)
+		sq = sq.normalized()
+		starts := slotStarts(&sq)
+		out.runs = append(out.runs, starts)
+		out.total += len(starts)
 	}
 	return out
 }

@@ -37,36 +37,31 @@ func (s *Scheduler) AvailabilityAnyone(ctx context.Context, q AvailabilityQuery)
 // groupOpen merges the runs into one OpenTime per start. The runs are in
 // the store's order, so a group's practitioners come out in it; each
 // group's pick is its least loaded practitioner on the start's clinic day.
-// Starts are compared as Unix nanoseconds, and each step scans every run's
-// head: a few dozen integers, cheaper than a heap of time.Time.
+// Starts are offsets from one origin, and each step scans every run's head:
+// a few dozen integers, cheaper than a heap of time.Time.
 func groupOpen(in openSlots) []OpenTime {
 	loads := newDayLoads(in)
-	heads := make([][]int64, len(in.runs))
-	for i, r := range in.runs {
-		h := make([]int64, len(r))
-		for j, iv := range r {
-			h[j] = iv.Start.UnixNano()
-		}
-		heads[i] = h
-	}
 	pos := make([]int, len(in.runs))
 	ids := make([]string, 0, in.total) // one backing array for every group's PractitionerIDs
-	var out []OpenTime
+	longest := 0
+	for _, r := range in.runs {
+		longest = max(longest, len(r))
+	}
+	out := make([]OpenTime, 0, longest) // every start of the longest run is a group
 	for {
-		next, from := int64(0), -1
-		for i, h := range heads {
-			if p := pos[i]; p < len(h) && (from < 0 || h[p] < next) {
-				next, from = h[p], i
+		next, from := time.Duration(0), -1
+		for i, r := range in.runs {
+			if p := pos[i]; p < len(r) && (from < 0 || r[p] < next) {
+				next, from = r[p], i
 			}
 		}
 		if from < 0 {
 			return out
 		}
-		iv := in.runs[from][pos[from]]
-		day := loads.day(iv.Start)
+		day := loads.day(next)
 		first, best, bestLoad := len(ids), -1, 0
-		for rank := from; rank < len(heads); rank++ {
-			if p := pos[rank]; p < len(heads[rank]) && heads[rank][p] == next {
+		for rank := from; rank < len(in.runs); rank++ {
+			if r, p := in.runs[rank], pos[rank]; p < len(r) && r[p] == next {
 				pos[rank]++
 				ids = append(ids, in.ps[rank].ID)
 				if l := loads.of(rank, day); best < 0 || l < bestLoad {
@@ -74,7 +69,8 @@ func groupOpen(in openSlots) []OpenTime {
 				}
 			}
 		}
-		out = append(out, OpenTime{Start: iv.Start.In(in.loc), End: iv.End.In(in.loc), PractitionerID: in.ps[best].ID,
+		start := in.at(next)
+		out = append(out, OpenTime{Start: start, End: start.Add(in.duration), PractitionerID: in.ps[best].ID,
 			PractitionerIDs: ids[first:len(ids):len(ids)]})
 	}
 }
@@ -82,40 +78,42 @@ func groupOpen(in openSlots) []OpenTime {
 // dayLoads counts, per practitioner and clinic day, the visits that hold
 // time in the practitioner's schedule: fairOrder's measure of the day.
 type dayLoads struct {
-	bounds []time.Time // bounds[k] starts day k in the clinic's zone; one more than days
-	counts [][]int     // counts[rank][k]
+	bounds []time.Duration // bounds[k] starts day k in the clinic's zone, from the slots' origin; one more than days
+	counts [][]int         // counts[rank][k]
 }
 
 // newDayLoads counts the busy blocks of every practitioner by the clinic
 // days the slots span.
 func newDayLoads(in openSlots) dayLoads {
-	var lo, hi time.Time
+	lo, hi, seen := time.Duration(0), time.Duration(0), false
 	for _, r := range in.runs {
 		if len(r) == 0 {
 			continue
 		}
-		if lo.IsZero() || r[0].Start.Before(lo) {
-			lo = r[0].Start
+		if !seen || r[0] < lo {
+			lo = r[0]
 		}
-		if last := r[len(r)-1].Start; last.After(hi) {
-			hi = last
+		if !seen || r[len(r)-1] > hi {
+			hi = r[len(r)-1]
 		}
+		seen = true
 	}
 	cl := in.clinic.Location()
 	var d dayLoads
-	for day := DateOf(lo.In(cl)); ; day = day.AddDays(1) {
-		b := WallClock(day, 0, cl)
+	for day := DateOf(in.origin.Add(lo).In(cl)); ; day = day.AddDays(1) {
+		b := WallClock(day, 0, cl).Sub(in.origin)
 		d.bounds = append(d.bounds, b)
-		if b.After(hi) {
+		if b > hi {
 			break
 		}
 	}
 	d.counts = make([][]int, len(in.ps))
 	for rank, p := range in.ps {
 		c := make([]int, len(d.bounds)-1)
-		for _, b := range in.scheds[p.ID].Busy {
-			for k := max(0, d.day(b.Start)); k < len(c) && d.bounds[k].Before(b.End); k++ {
-				if b.End.After(d.bounds[k]) && b.Start.Before(d.bounds[k+1]) {
+		for _, iv := range in.scheds[p.ID].Busy {
+			bs, be := iv.Start.Sub(in.origin), iv.End.Sub(in.origin)
+			for k := max(0, d.day(bs)); k < len(c) && d.bounds[k] < be; k++ {
+				if be > d.bounds[k] && bs < d.bounds[k+1] {
 					c[k]++
 				}
 			}
@@ -125,10 +123,10 @@ func newDayLoads(in openSlots) dayLoads {
 	return d
 }
 
-// day is the index of the clinic day holding t; -1 before the first, and
-// the last index for instants after it.
-func (d dayLoads) day(t time.Time) int {
-	return sort.Search(len(d.bounds), func(i int) bool { return d.bounds[i].After(t) }) - 1
+// day is the index of the clinic day holding offset t; -1 before the
+// first, and the last index for instants after it.
+func (d dayLoads) day(t time.Duration) int {
+	return sort.Search(len(d.bounds), func(i int) bool { return d.bounds[i] > t }) - 1
 }
 
 // of is the load of the practitioner of rank on day k.

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 )
@@ -67,4 +68,22 @@ func BenchmarkAvailabilityEach40x31(b *testing.B) {
 		n += len(computeOpen(c, svc, ps, scheds, nil, now, false, from, to, loc).merged())
 	}
 	b.ReportMetric(float64(n)/float64(b.N), "slots/op")
+}
+
+// BenchmarkAvailabilityAnyone40x31StoreOrder is the same query with each
+// practitioner's busy blocks sorted by start, as the store returns them
+// (ORDER BY practitioner_id, block_start): what the server runs.
+func BenchmarkAvailabilityAnyone40x31StoreOrder(b *testing.B) {
+	c, svc, ps, scheds, now, from, to := anyoneBench(b)
+	for id, sc := range scheds {
+		slices.SortFunc(sc.Busy, func(x, y Interval) int { return x.Start.Compare(y.Start) })
+		scheds[id] = sc
+	}
+	loc := from.Location()
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		n += len(groupOpen(computeOpen(c, svc, ps, scheds, nil, now, false, from, to, loc)))
+	}
+	b.ReportMetric(float64(n)/float64(b.N), "times/op")
 }

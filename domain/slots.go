@@ -62,13 +62,31 @@ var (
 // between them, so callers cap the range.
 func Slots(q SlotQuery) []Interval {
 	q = q.normalized()
+	starts := slotStarts(&q)
+	if starts == nil {
+		return nil
+	}
+	origin := q.From.Round(0).In(q.Location)
+	out := make([]Interval, len(starts))
+	for i, s := range starts {
+		start := origin.Add(s)
+		out[i] = Interval{start, start.Add(q.Duration)}
+	}
+	return out
+}
+
+// slotStarts is Slots of a normalized q as offsets from q.From, sorted and
+// distinct: plain integers, which the availability of many practitioners
+// merges and groups without touching a time.Time (and the garbage
+// collector never scans).
+func slotStarts(q *SlotQuery) []time.Duration {
 	if q.Duration <= 0 || !q.From.Before(q.To) {
 		return nil
 	}
 	shifts := q.shifts(q.From, q.To)
 	work := slices.Clone(shifts).merged()
 	sw := q.newSlotSweep()
-	out := make([]Interval, 0, gridPoints(shifts, q.Step)) // at most one slot per grid point: no regrowth
+	out := make([]time.Duration, 0, gridPoints(shifts, q.Step)) // at most one slot per grid point: no regrowth
 	w := 0
 	for _, sh := range shifts {
 		for work[w].End.Before(sh.End) {
@@ -76,7 +94,7 @@ func Slots(q SlotQuery) []Interval {
 		}
 		out = sw.appendShiftSlots(out, sh, work[w].End)
 	}
-	return slotsSortedDistinct(out)
+	return startsSortedDistinct(out)
 }
 
 // gridPoints bounds the slots of the shifts: one per step of each.
@@ -220,9 +238,10 @@ func (sw *slotSweep) window() Interval {
 }
 
 // appendShiftSlots appends the free grid points of one day's block sh, whose
-// merged working interval ends at workEnd. The sweep jumps past each blocked
-// interval instead of testing every slot against every interval.
-func (sw *slotSweep) appendShiftSlots(out []Interval, sh Interval, workEnd time.Time) []Interval {
+// merged working interval ends at workEnd, as offsets from the origin. The
+// sweep jumps past each blocked interval instead of testing every slot
+// against every interval.
+func (sw *slotSweep) appendShiftSlots(out []time.Duration, sh Interval, workEnd time.Time) []time.Duration {
 	q, b := sw.q, sw.blocked
 	first, last := q.startBounds(sh, workEnd)
 	if first.After(last) {
@@ -246,8 +265,7 @@ func (sw *slotSweep) appendShiftSlots(out []Interval, sh Interval, workEnd time.
 			s = slotGridCeil(anchor, q.Step, next)
 			continue
 		}
-		start := sw.origin.Add(s)
-		out = append(out, Interval{start, start.Add(q.Duration)})
+		out = append(out, s)
 		s += q.Step
 	}
 	return out
@@ -334,14 +352,14 @@ func slotEarlier(a, b time.Time) time.Time {
 	return a
 }
 
-// slotsSortedDistinct sorts out by start and drops repeats. Only blocks of
+// startsSortedDistinct sorts out and drops repeats. Only blocks of
 // neighbouring days that overlap (a 22:00–02:00 shift and a 01:00 start)
 // can produce either, so the common case costs one pass.
-func slotsSortedDistinct(out []Interval) []Interval {
+func startsSortedDistinct(out []time.Duration) []time.Duration {
 	for i := 1; i < len(out); i++ {
-		if !out[i-1].Start.Before(out[i].Start) {
-			slices.SortFunc(out, slotCompareStart)
-			return slices.CompactFunc(out, func(a, b Interval) bool { return a.Start.Equal(b.Start) })
+		if out[i-1] >= out[i] {
+			slices.Sort(out)
+			return slices.Compact(out)
 		}
 	}
 	return out
@@ -378,9 +396,14 @@ func (sw *slotSweep) appendCut(b []slotOffsets, iv, window Interval) []slotOffse
 	return append(b, slotOffsets{start, end})
 }
 
-// slotMergeOffsets sorts b and merges, in place, intervals that overlap or touch.
+// slotMergeOffsets sorts b and merges, in place, intervals that overlap or
+// touch. The store hands busy blocks over sorted, so sorting is skipped
+// when a pass finds them in order.
 func slotMergeOffsets(b []slotOffsets) []slotOffsets {
-	slices.SortFunc(b, func(x, y slotOffsets) int { return cmp.Compare(x.start, y.start) })
+	byStart := func(x, y slotOffsets) int { return cmp.Compare(x.start, y.start) }
+	if !slices.IsSortedFunc(b, byStart) {
+		slices.SortFunc(b, byStart)
+	}
 	out := b[:0]
 	for _, o := range b {
 		if n := len(out); n > 0 && o.start <= out[n-1].end {
