@@ -2,10 +2,13 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/frontdesk/frontdesk/domain"
 	"github.com/frontdesk/frontdesk/domain/domaintest"
@@ -235,4 +238,108 @@ func TestWaitlistOverHTTP(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestWaitlistOfferRace: a patient accepting an offer and another patient
+// booking the same freed time at the same moment never both get it: one
+// booking, one 201, and the loser hears 409. Eight rounds per database.
+func TestWaitlistOfferRace(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		for round := range 8 {
+			email := fmt.Sprintf("waiter%d@example.com", round)
+			j := e.do(req{method: "POST", path: "/api/v1/waitlist", body: e.waitlistBody(email)}).want(t, 201, "join").json(t)
+			if j["entry"].(map[string]any)["status"] != "offered" {
+				t.Fatalf("round %d: join = %v, want offered a free time at once", round, j)
+			}
+			tok := e.openOfferOf(email)
+			offer := e.do(req{method: "GET", path: "/api/v1/offers/" + tok}).want(t, 200, "offer").json(t)["offer"].(map[string]any)
+			start := offer["start"].(string)
+
+			var got [2]response
+			var wg sync.WaitGroup
+			ready := make(chan struct{})
+			wg.Go(func() {
+				<-ready
+				got[0] = doWith(t, e.client, e.ts.URL, "", req{method: "POST", path: "/api/v1/offers/" + tok + "/accept"})
+			})
+			wg.Go(func() {
+				<-ready
+				got[1] = doWith(t, e.client, e.ts.URL, "", req{method: "POST", path: "/api/v1/bookings",
+					body: e.massageBooking(start, fmt.Sprintf("racer%d@example.com", round))})
+			})
+			close(ready)
+			wg.Wait()
+			created := 0
+			for _, r := range got {
+				switch r.status {
+				case 201:
+					created++
+				case 409:
+				default:
+					t.Fatalf("round %d: answered %d: %s", round, r.status, r.body)
+				}
+			}
+			live, err := e.store.Bookings(context.Background(), domain.BookingFilter{PractitionerID: e.ids.therapist,
+				From: mustTime(t, start), To: mustTime(t, start).Add(time.Minute), Statuses: []domain.Status{domain.StatusConfirmed}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if created != 1 || len(live) != 1 {
+				t.Fatalf("round %d: %d answers were 201 and %d bookings hold %s, want exactly one (accept %d, booking %d)",
+					round, created, len(live), start, got[0].status, got[1].status)
+			}
+		}
+	})
+}
+
+// openOfferOf returns the token of the open offer emailed to email.
+func (e *env) openOfferOf(email string) string {
+	e.t.Helper()
+	msgs, err := e.store.Messages(context.Background(), domain.MessageFilter{})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var tokens []string
+	for _, m := range msgs {
+		if got := offerURL.FindStringSubmatch(m.Notice.ManageURL); m.Kind == domain.MessageWaitlistOffer && m.To == email && got != nil {
+			tokens = append(tokens, got[1])
+		}
+	}
+	return e.openOffer(tokens)
+}
+
+// TestWaitlistMovesLaterBooking: a patient with a booking asks from the
+// manage link to hear of an earlier time; accepting the offer moves that
+// booking (same id, one visit, not two) and renews its link.
+func TestWaitlistMovesLaterBooking(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		s := e.slots(e.ids.massage, e.ids.therapist)
+		late := s[len(s)-1]
+		b := e.do(req{method: "POST", path: "/api/v1/bookings", body: e.massageBooking(late.Start, "mover@example.com")}).want(t, 201, "book").json(t)
+		oldToken := b["manage_token"].(string)
+		day := mustTime(t, late.Start).UTC().Format(time.DateOnly)
+		e.do(req{method: "POST", path: "/api/v1/manage/" + oldToken + "/waitlist",
+			body: map[string]any{"from": day, "to": "2031-03-04"}}).want(t, 422, "a range after the visit")
+		j := e.do(req{method: "POST", path: "/api/v1/manage/" + oldToken + "/waitlist",
+			body: map[string]any{"from": "2031-03-04", "to": day}}).want(t, 201, "tell me if something earlier opens").json(t)
+		if j["entry"].(map[string]any)["booking_id"] != b["booking"].(map[string]any)["id"] {
+			t.Fatalf("entry = %v, want it tied to the booking", j["entry"])
+		}
+		tok := e.openOfferOf("mover@example.com")
+		view := e.do(req{method: "GET", path: "/api/v1/offers/" + tok}).want(t, 200, "offer").json(t)["offer"].(map[string]any)
+		if view["moves_booking_id"] != b["booking"].(map[string]any)["id"] || !mustTime(t, view["start"].(string)).Before(mustTime(t, late.Start)) {
+			t.Fatalf("offer = %v, want an earlier time that moves booking %v", view, b["booking"])
+		}
+		before, _ := e.counts()
+		got := e.do(req{method: "POST", path: "/api/v1/offers/" + tok + "/accept"}).want(t, 201, "accept").json(t)
+		moved := got["booking"].(map[string]any)
+		if moved["id"] != b["booking"].(map[string]any)["id"] || !mustTime(t, moved["start"].(string)).Equal(mustTime(t, view["start"].(string))) {
+			t.Fatalf("accept = %v, want booking %v moved to %v", moved, b["booking"], view["start"])
+		}
+		if after, _ := e.counts(); after != before {
+			t.Fatalf("accepting left %d bookings, want %d: a move, not a second visit", after, before)
+		}
+		e.do(req{method: "GET", path: "/api/v1/manage/" + oldToken}).want(t, 404, "the old link")
+		e.do(req{method: "GET", path: "/api/v1/manage/" + got["manage_token"].(string)}).want(t, 200, "the new link")
+	})
 }
