@@ -73,6 +73,11 @@ type gridItem struct {
 	Minutes        int    // its length
 	Lane, Lanes    int
 	Summary        string // every line in one, for the tooltip and screen readers
+	// From and To are minutes after the grid's start; Top and Bottom the
+	// fractions of the first and last row it leaves free (9:20 starts a
+	// third into the 9:15 row), so cards sit at their true minutes.
+	From, To    int
+	Top, Bottom float64
 }
 
 // statusIcon and statusText make a status readable on the smallest card.
@@ -104,7 +109,7 @@ func (g *grid) layoutLanes() {
 		}
 	}
 	for _, idx := range byCol {
-		slices.SortStableFunc(idx, func(a, b int) int { return g.Items[a].Row - g.Items[b].Row })
+		slices.SortStableFunc(idx, func(a, b int) int { return g.Items[a].From - g.Items[b].From })
 		var cluster []int
 		var laneEnds []int
 		clusterEnd := 0
@@ -116,17 +121,17 @@ func (g *grid) layoutLanes() {
 		}
 		for _, i := range idx {
 			it := &g.Items[i]
-			if len(cluster) > 0 && it.Row >= clusterEnd {
+			if len(cluster) > 0 && it.From >= clusterEnd {
 				flush()
 			}
-			lane := slices.IndexFunc(laneEnds, func(end int) bool { return end <= it.Row })
+			lane := slices.IndexFunc(laneEnds, func(end int) bool { return end <= it.From })
 			if lane < 0 {
 				lane = len(laneEnds)
 				laneEnds = append(laneEnds, 0)
 			}
-			laneEnds[lane], it.Lane = it.End, lane
+			laneEnds[lane], it.Lane = it.To, lane
 			cluster = append(cluster, i)
-			clusterEnd = max(clusterEnd, it.End)
+			clusterEnd = max(clusterEnd, it.To)
 		}
 		flush()
 	}
@@ -178,7 +183,18 @@ func (g *grid) addSpan(it gridItem, c gridColumn, from, to time.Time) {
 		}
 		it.End = it.Row + 1
 	}
+	it.From, it.To = g.minute(from, c.Day), g.minute(to, c.Day)
+	it.To = max(it.To, it.From+5) // a card is never thinner than 5 minutes
+	it.Top = float64(it.From-(it.Row-2)*rowMinutes) / rowMinutes
+	it.Bottom = max(float64((it.End-2)*rowMinutes-it.To)/rowMinutes, 0)
 	g.Items = append(g.Items, it)
+}
+
+// minute is instant t on day d as minutes after the grid's start, clamped.
+func (g *grid) minute(t time.Time, d domain.Date) int {
+	midnight := time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, g.Loc)
+	m := int(t.Sub(midnight) / time.Minute)
+	return min(max(m, g.StartMin), g.EndMin) - g.StartMin
 }
 
 // closeOutside shades what lies outside the working intervals of column c.

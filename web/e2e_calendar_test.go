@@ -276,7 +276,144 @@ func (b *browser) printPDF(name string) []byte {
 	return pdf
 }
 
-// squash drops whitespace: the PDF's text runs may split words differently.
+// squash drops whitespace and undoes ligatures: the PDF's text runs split
+// words differently and print "ﬁ" for "fi".
 func squash(s string) string {
-	return strings.Join(strings.Fields(s), "")
+	return ligatures.Replace(strings.Join(strings.Fields(s), ""))
+}
+
+var ligatures = strings.NewReplacer("ﬀ", "ff", "ﬁ", "fi", "ﬂ", "fl", "ﬃ", "ffi", "ﬄ", "ffl")
+
+// fullDay books Monday 1 June as a busy clinic: 33 visits across three
+// practitioners, three deliberate overbooks, and by 12:45 every status.
+func fullDay(t *testing.T, a *app, sam domain.Practitioner) []domain.Booking {
+	t.Helper()
+	names := strings.Split("Ada Lovelace,Alan Turing,Barbara Liskov,Claude Shannon,Dorothy Vaughan,Edsger Dijkstra,Frances Allen,Grace Hopper,"+
+		"Hedy Lamarr,Ivan Sutherland,Joan Clarke,Ken Thompson,Leslie Lamport,Margaret Hamilton,Niklaus Wirth,Olga Taussky,Peter Naur,"+
+		"Radia Perlman,Shafi Goldwasser,Tim Berners-Lee,Ursula Franklin,Vint Cerf,Wendy Hall,Xiao Ming,Yukihiro Matsumoto,Zhores Alferov,"+
+		"Annie Easley,Bjarne Stroustrup,Carol Shaw,Dennis Ritchie,Evelyn Boyd,Fran Bilas,Gordon Bell", ",")
+	type v struct {
+		svc      domain.Service
+		p        domain.Practitioner
+		h, m     int
+		overbook bool
+	}
+	var plan []v
+	for _, hm := range [][2]int{{9, 0}, {9, 20}, {9, 40}, {10, 0}, {10, 20}, {10, 40}, {11, 0}, {11, 20}, {11, 40}, {13, 0}, {13, 20}, {13, 40}, {14, 0}, {14, 20}} {
+		plan = append(plan, v{a.Review, a.Chiro, hm[0], hm[1], false})
+	}
+	plan = append(plan, v{a.Review, a.Chiro, 10, 0, true}, v{a.Review, a.Chiro, 10, 5, true})
+	for _, hm := range [][2]int{{9, 0}, {10, 10}, {11, 20}, {12, 30}, {13, 40}, {14, 50}} {
+		plan = append(plan, v{a.Massage, a.Therapist, hm[0], hm[1], false})
+	}
+	plan = append(plan, v{a.Massage, a.Therapist, 9, 30, true})
+	for _, x := range []v{{a.Massage, sam, 9, 0, false}, {a.Review, sam, 10, 10, false}, {a.Review, sam, 10, 30, false}, {a.Massage, sam, 11, 0, false},
+		{a.Massage, sam, 12, 10, false}, {a.Review, sam, 13, 30, false}, {a.Review, sam, 13, 50, false}, {a.Massage, sam, 14, 10, false},
+		{a.Massage, sam, 15, 20, false}, {a.Review, sam, 11, 15, true}} {
+		plan = append(plan, x)
+	}
+	var out []domain.Booking
+	for i, x := range plan {
+		out = append(out, a.staffBook(t, x.svc, x.p, deskAt(1, x.h, x.m), names[i%len(names)], x.overbook))
+	}
+	ctx := context.Background()
+	a.Clock.Set(deskAt(1, 12, 45))
+	desk := a.deskActor(t, "other.desk@riverside.example")
+	set := func(i int, st domain.Status) {
+		_, err := a.Scheduler.SetStatus(ctx, desk, out[i].ID, st)
+		must(t, "status of "+names[i], err)
+	}
+	for _, i := range []int{0, 2, 3, 4, 5, 6, 7, 16, 17, 23, 24, 25} {
+		set(i, domain.StatusCompleted)
+	}
+	set(1, domain.StatusNoShow)
+	set(19, domain.StatusArrived) // the 12:30 massage
+	set(27, domain.StatusArrived) // Sam's 12:10
+	_, err := a.Scheduler.Cancel(ctx, desk, out[13].ID, "Called in sick")
+	must(t, "cancel", err)
+	return out
+}
+
+// TestCalendarFullDay saves a full day at desktop (1440) and tablet (820)
+// width, with the week, month and day sheet, and checks the day's layout:
+// every visit shown with its status, overlapping visits side by side and
+// never covering each other.
+func TestCalendarFullDay(t *testing.T) {
+	a := startApp(t)
+	b := newBrowser(t)
+	sam := a.addThird(t)
+	password := a.addStaff(t, "desk@riverside.example", domain.RoleAdmin)
+	visits := fullDay(t, a, sam)
+	b.signIn(a, "desk@riverside.example", password)
+	b.do(chromedp.Navigate(a.URL+"/staff?date=2026-06-01&cancelled=1"), chromedp.WaitVisible(chromedp.CSS("#cal-grid")))
+	var shown int
+	b.eval(`document.querySelectorAll("#cal-grid .visit").length`, &shown)
+	if shown != len(visits) {
+		t.Errorf("the day shows %d visits, want %d", shown, len(visits))
+	}
+	b.mustSee("Completed", "No-show", "Arrived", "Cancelled", "Confirmed", "Overbooked", "Training", "12:45 PM")
+	// No two visit cards overlap on screen, hovered or not.
+	overlapJS := `(function(){ var cs = Array.from(document.querySelectorAll("#cal-grid .visit")).map(e => e.getBoundingClientRect()), n = 0;
+		for (var i = 0; i < cs.length; i++) for (var j = i + 1; j < cs.length; j++) {
+			var a = cs[i], b = cs[j];
+			if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) n++;
+		} return n; })()`
+	for _, w := range []int64{1440, 820} {
+		var n int
+		b.do(chromedp.EmulateViewport(w, 1000))
+		b.eval(overlapJS, &n)
+		if n != 0 {
+			t.Errorf("at %d px, %d pairs of visit cards cover each other", w, n)
+		}
+	}
+	long := fmt.Sprintf("#v-%s", visits[16].ID) // Jordan's 9:00 massage, beside the 9:30 squeeze-in
+	x, y := b.center(long)
+	b.do(chromedp.MouseEvent(chromedp.MouseMoved, x, y))
+	var n int
+	b.eval(overlapJS, &n)
+	if n != 0 {
+		t.Errorf("hovering a long visit, %d pairs of cards cover each other", n)
+	}
+	b.wide("50-full-day")
+	b.do(chromedp.Navigate(a.URL+"/staff?view=week&date=2026-06-01"), chromedp.WaitVisible(chromedp.CSS("#cal-grid")))
+	b.mustSee("Week of Monday 1 June", "Sam Patel", "Jordan Rivera", "Dr. Maya Chen")
+	b.wide("51-week-everyone")
+	b.do(chromedp.Navigate(a.URL+"/staff?view=week&date=2026-06-01&practitioner="+sam.ID), chromedp.WaitVisible(chromedp.CSS("#cal-grid")))
+	b.wide("52-week-sam")
+	b.do(chromedp.Navigate(a.URL+"/staff?view=month&date=2026-06-01"), chromedp.WaitVisible(chromedp.CSS("table.month")))
+	b.mustSee("June 2026", "32 visits", "Dr. Maya Chen: 15")
+	b.wide("53-month")
+	b.do(chromedp.Navigate(a.URL+"/staff/daysheet?date=2026-06-01"), chromedp.WaitVisible(chromedp.CSS(".sheet")))
+	b.wide("54-daysheet")
+	text := squash(pdfText(t, b.printPDF("55-daysheet-full")))
+	for i, v := range visits {
+		if i == 13 {
+			continue // cancelled: not on the sheet
+		}
+		d, err := a.Store.Booking(context.Background(), v.ID)
+		must(t, "load visit", err)
+		if !strings.Contains(text, squash(d.Patient.Name)) {
+			t.Errorf("the printed day sheet misses %s", d.Patient.Name)
+		}
+	}
+}
+
+// wide saves the page at desktop (1440) and tablet (820) width and runs
+// axe-core on it.
+func (b *browser) wide(name string) {
+	b.t.Helper()
+	for _, size := range []struct {
+		label string
+		w, h  int64
+	}{{"desktop", 1440, 900}, {"tablet", 820, 1180}} {
+		b.do(chromedp.EmulateViewport(size.w, size.h))
+		png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			b.t.Fatalf("screenshot %s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(b.dir, name+"-"+size.label+".png"), png, 0o644); err != nil {
+			b.t.Fatalf("save screenshot: %v", err)
+		}
+	}
+	b.axe(name)
 }
