@@ -146,3 +146,28 @@ func TestPractitionerScopeFailsClosed(t *testing.T) {
 		}
 	})
 }
+
+// TestBookingRefusalConfirmsNoPatient: the public form's answer to a
+// second case review does not say the email already has one; staff, who
+// may know, hear the reason.
+func TestBookingRefusalConfirmsNoPatient(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		s := e.slots(e.ids.caseReview, "")
+		body := map[string]any{
+			"service_id": e.ids.caseReview, "start": s[0].Start,
+			"patient": map[string]any{"name": "Ann Review", "email": "ann@example.com"},
+			"intake":  map[string]any{"pain_areas": []string{"neck"}, "duration": "months"},
+		}
+		e.do(req{method: "POST", path: "/api/v1/bookings", body: body}).want(t, 201, "book a case review")
+		body["start"] = s[len(s)-1].Start
+		public := e.do(req{method: "POST", path: "/api/v1/bookings", body: body}).want(t, 409, "a second case review")
+		text := string(public.body)
+		if !public.hasField(t, "patient.email") || strings.Contains(text, "already") || strings.Contains(text, "seen you") {
+			t.Errorf("public refusal = %s; want patient.email named without confirming a record", text)
+		}
+		staff := e.do(req{method: "POST", path: "/api/v1/bookings", role: domain.RoleFrontDesk, body: body}).want(t, 409, "staff: a second case review")
+		if !strings.Contains(string(staff.body), "already has one") {
+			t.Errorf("staff refusal = %s; want the reason", staff.body)
+		}
+	})
+}

@@ -130,6 +130,10 @@ var (
 	ErrNotFound = &Error{Kind: KindNotFound, Message: "Not found."}
 	// ErrCaseReviewUsed: the patient already has (or had) a complimentary case review.
 	ErrCaseReviewUsed = &Error{Kind: KindConflict, Field: "patient.email", Message: "The complimentary case review is for one visit per patient, and this email already has one."}
+	// ErrNewPatientsOnly: the service is for new patients and the email has
+	// had a visit.
+	ErrNewPatientsOnly = &Error{Kind: KindConflict, Field: "patient.email",
+		Message: "This service is for new patients, and we have seen you before. Please choose another service; we look forward to seeing you again."}
 	// ErrUnauthorized: no valid session or token.
 	ErrUnauthorized = &Error{Kind: KindUnauthorized, Message: "Sign in to continue."}
 	// ErrForbidden: the signed-in user's role does not allow this.

@@ -108,8 +108,9 @@ type bookingPlan struct {
 // entry in one transaction. Errors: KindInvalid naming every bad field at
 // once (unknown service or practitioner included), KindForbidden (a patient
 // asking to overbook, or a practitioner booking another's calendar),
-// ErrSlotTaken, ErrCaseReviewUsed, or a KindConflict on "patient.email" for a
-// new-patients-only service.
+// ErrSlotTaken, ErrCaseReviewUsed or ErrNewPatientsOnly (for a patient's
+// own request both with one message that does not confirm the email is a
+// patient's: see historyUnconfirmed).
 func (s *Scheduler) Book(ctx context.Context, req BookRequest) (Booked, error) {
 	if (req.Overbook || req.OverbookRoom) && !req.Actor.Staff() {
 		return Booked{}, Forbidden("Only staff may overbook.")
@@ -117,6 +118,33 @@ func (s *Scheduler) Book(ctx context.Context, req BookRequest) (Booked, error) {
 	if req.RoomID != "" && !req.Actor.Staff() {
 		return Booked{}, Forbidden("Only staff may choose the room.")
 	}
+	got, err := s.bookOnce(ctx, req)
+	if err != nil && !req.Actor.Staff() {
+		return Booked{}, historyUnconfirmed(err)
+	}
+	return got, err
+}
+
+// patientHistoryRefusal is what a patient's own request hears when a rule
+// about the email's history refuses it: one answer for the used case
+// review and the new-patients-only service that holds for anyone, so the
+// public form does not confirm that an email belongs to a patient of the
+// clinic (issue 16, finding 9). Staff hear the specific reason.
+const patientHistoryRefusal = "We cannot book this online for that email address: the complimentary case review is once per person, and some services are for new patients only. Please choose another service or call the clinic."
+
+// historyUnconfirmed replaces ErrCaseReviewUsed and ErrNewPatientsOnly by
+// the one answer patients get; errors.Is still finds the sentinel.
+func historyUnconfirmed(err error) error {
+	for _, sentinel := range []*Error{ErrCaseReviewUsed, ErrNewPatientsOnly} {
+		if errors.Is(err, sentinel) {
+			return &Error{Kind: KindConflict, Field: "patient.email", Message: patientHistoryRefusal, base: sentinel}
+		}
+	}
+	return err
+}
+
+// bookOnce is Book with the request's idempotency key honoured.
+func (s *Scheduler) bookOnce(ctx context.Context, req BookRequest) (Booked, error) {
 	now := s.now()
 	got, err := s.book(ctx, req, now)
 	if err != nil && req.IdempotencyKey != "" && len(req.IdempotencyKey) <= maxIdempotencyKey &&
@@ -347,8 +375,7 @@ func (s *Scheduler) checkHistory(ctx context.Context, plan bookingPlan) error {
 		return ErrCaseReviewUsed
 	}
 	if plan.service.NewPatientsOnly && visited {
-		return &Error{Kind: KindConflict, Field: "patient.email",
-			Message: "This service is for new patients, and we have seen you before. Please choose another service; we look forward to seeing you again."}
+		return ErrNewPatientsOnly
 	}
 	return nil
 }
