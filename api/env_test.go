@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -329,12 +328,6 @@ func (e *env) counts() (bookings, patients int) {
 		e.t.Fatal(err)
 	}
 	return len(bs), len(ps)
-}
-
-// cookieClient is a browser-like client with a cookie jar.
-func (e *env) cookieClient() *http.Client {
-	jar, _ := cookiejar.New(nil)
-	return &http.Client{Transport: e.spec, Jar: jar}
 }
 
 // lockedBuffer is a log buffer shared by request goroutines.

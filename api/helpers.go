@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -63,18 +62,5 @@ func loadZone(field, name string) (*time.Location, error) {
 // domain.Minutes) so that validation sees a huge number as huge.
 func minutes(n int) time.Duration { return domain.Minutes(n) }
 
-// asDomain is errors.As for *domain.Error.
-func asDomain(err error, target **domain.Error) bool {
-	return errors.As(err, target)
-}
-
 // actor is who the request acts as: the staff user or the patient.
 func actor(c echo.Context) domain.Actor { return auth.Actor(c) }
-
-// UserFrom returns the signed-in staff user of the request, if any (as
-// auth.UserFrom does; kept here for the API's own handlers).
-func UserFrom(c echo.Context) (domain.User, bool) { return auth.UserFrom(c) }
-
-// RequireRole answers 401 without a signed-in user and 403 for other
-// roles (auth.RequireRole).
-func RequireRole(roles ...domain.Role) echo.MiddlewareFunc { return auth.RequireRole(roles...) }

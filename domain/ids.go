@@ -54,11 +54,3 @@ func HashToken(raw string) string {
 	sum := sha256.Sum256([]byte(raw))
 	return hex.EncodeToString(sum[:])
 }
-
-// TokenPrefix is the part of a token that may appear in logs.
-func TokenPrefix(raw string) string {
-	if len(raw) > 6 {
-		return raw[:6] + "…"
-	}
-	return "…"
-}

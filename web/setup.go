@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -183,9 +182,4 @@ func parsePrice(s string) (int, bool) {
 
 func priceInput(cents int) string {
 	return strconv.Itoa(cents/100) + "." + strconv.Itoa(cents%100/10) + strconv.Itoa(cents%10)
-}
-
-// editLink is the setup page's link to edit one row.
-func editLink(page, id string) string {
-	return "/staff/setup/" + page + "?edit=" + url.QueryEscape(id)
 }
