@@ -175,8 +175,9 @@ type PlanStore interface {
 	SetReviewOutcome(ctx context.Context, id string, o ReviewOutcome, audit AuditEntry) error
 }
 
-// VisitTakenError is a plan write that found visit Index taken by another
-// booking meanwhile; Err is ErrSlotTaken or ErrRoomTaken naming it.
+// VisitTakenError is a plan write that found a visit taken by another
+// booking meanwhile: visit Index, or -1 when the store cannot tell which;
+// Err is ErrSlotTaken or ErrRoomTaken.
 type VisitTakenError struct {
 	Index int
 	Err   error

@@ -282,12 +282,16 @@ func (p *Plans) bookWith(ctx context.Context, sr series, pr Practitioner) (PlanB
 			got.Skipped = sortedSkips(skipped)
 			return got, err
 		}
-		// Someone booked that visit's time meanwhile: the database said so.
-		// Check the series again, as it is now, and answer or skip as asked.
+		// Someone booked a visit's time meanwhile: the database said so.
+		// Check the series again, as it is now (the other booking has
+		// committed: the database made this write wait for it), and answer
+		// or skip as asked.
 		if checks, err = p.check(ctx, sr, pr, visitStarts(free)); err != nil {
 			return PlanBooked{}, err
 		}
-		markTaken(checks, free[taken.Index].start, taken.Err)
+		if taken.Index >= 0 && taken.Index < len(free) {
+			markTaken(checks, free[taken.Index].start, taken.Err)
+		}
 	}
 }
 

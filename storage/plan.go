@@ -3,7 +3,7 @@ package storage
 import (
 	"context"
 	"errors"
-	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -78,14 +78,8 @@ func (s *Store) CreatePlan(ctx context.Context, w domain.PlanWrite) error {
 		if err := tx.Create(ptr(toPlanRow(plan))).Error; err != nil {
 			return err
 		}
-		for i, v := range w.Visits {
-			v.PatientID, v.PlanID = patient.ID, plan.ID
-			if err := insertBooking(tx, v); err != nil {
-				if errors.Is(err, domain.ErrSlotTaken) || errors.Is(err, domain.ErrRoomTaken) {
-					return &domain.VisitTakenError{Index: i, Err: err}
-				}
-				return err
-			}
+		if err := insertVisits(tx, w.Visits, patient.ID, plan.ID); err != nil {
+			return err
 		}
 		if w.Outcome != "" && plan.SourceBookingID != "" {
 			if err := setOutcome(tx, plan.SourceBookingID, w.Outcome); err != nil {
@@ -103,6 +97,26 @@ func (s *Store) CreatePlan(ctx context.Context, w domain.PlanWrite) error {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// insertVisits inserts the visits in one statement. The constraint does
+// not say which visit it refused: the error is *domain.VisitTakenError
+// with Index -1.
+func insertVisits(tx *gorm.DB, visits []domain.Booking, patientID, planID string) error {
+	rows := make([]bookingRow, len(visits))
+	for i, v := range visits {
+		v.PatientID, v.PlanID = patientID, planID
+		row, err := toBookingRow(v)
+		if err != nil {
+			return err
+		}
+		rows[i] = row
+	}
+	err := bookingWriteError(tx.Create(&rows).Error, rows[0])
+	if errors.Is(err, domain.ErrSlotTaken) || errors.Is(err, domain.ErrRoomTaken) {
+		return &domain.VisitTakenError{Index: -1, Err: err}
+	}
+	return err
+}
 
 // planPatient is the patient by id when p has one, else found by email or
 // created (as a booking's).
@@ -126,28 +140,32 @@ func (s *Store) retryTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 }
 
 // lockVisits takes, on PostgreSQL, the booking locks of every visit's
-// block: the practitioners' first, then the rooms', each in time order.
+// block in one statement: the practitioners' first, then the rooms', each
+// in time order (the order a single booking takes its own in).
 func (s *Store) lockVisits(tx *gorm.DB, visits []domain.Booking) error {
 	if s.dialect != DialectPostgres {
 		return nil
 	}
-	sorted := slices.Clone(visits)
-	slices.SortFunc(sorted, func(a, b domain.Booking) int { return a.BlockStart.Compare(b.BlockStart) })
-	const lock = "SELECT pg_advisory_xact_lock(?, hashtext(? || '/' || q)) FROM generate_series(?::bigint, ?::bigint) AS q"
-	for _, v := range sorted {
-		if err := tx.Exec(lock, bookingLockArgs(v.PractitionerID, v.BlockStart, v.BlockEnd)...).Error; err != nil {
-			return err
+	var values []string
+	var args []any
+	add := func(ord int, a []any) {
+		values = append(values, "(?::int, ?::int, ?::text, ?::bigint, ?::bigint)")
+		args = append(args, ord, a[0], a[1], a[2], a[3])
+	}
+	for _, v := range visits {
+		add(0, bookingLockArgs(v.PractitionerID, v.BlockStart, v.BlockEnd))
+	}
+	for _, v := range visits {
+		if v.RoomID != "" {
+			add(1, roomLockArgs(v.RoomID, v.BlockStart, v.BlockEnd))
 		}
 	}
-	for _, v := range sorted {
-		if v.RoomID == "" {
-			continue
-		}
-		if err := tx.Exec(lock, roomLockArgs(v.RoomID, v.BlockStart, v.BlockEnd)...).Error; err != nil {
-			return err
-		}
-	}
-	return nil
+	// OFFSET 0 keeps the sorted subquery from being flattened, so the
+	// locks are taken in its order.
+	sql := `SELECT pg_advisory_xact_lock(c, hashtext(k || '/' || q)) FROM (
+		SELECT DISTINCT v.ord, v.c, v.k, q FROM (VALUES ` + strings.Join(values, ", ") + `) AS v(ord, c, k, a, z),
+			generate_series(v.a, v.z) AS q ORDER BY v.ord, v.k, q OFFSET 0) AS l`
+	return tx.Exec(sql, args...).Error
 }
 
 // writeEffects inserts outbox rows (each with its own booking, or
@@ -156,12 +174,18 @@ func writeEffects(tx *gorm.DB, bookingID string, msgs []domain.Message, audit []
 	if err := applyEffects(tx, bookingID, domain.Effects{Messages: msgs}); err != nil {
 		return err
 	}
-	for _, e := range audit {
-		if err := insertAudit(tx, e); err != nil {
+	if len(audit) == 0 {
+		return nil
+	}
+	rows := make([]auditRow, len(audit))
+	for i, e := range audit {
+		row, err := newAuditRow(e)
+		if err != nil {
 			return err
 		}
+		rows[i] = row
 	}
-	return nil
+	return tx.Create(&rows).Error
 }
 
 func setOutcome(tx *gorm.DB, bookingID string, o domain.ReviewOutcome) error {

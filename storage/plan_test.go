@@ -26,7 +26,7 @@ type planEnv struct {
 	staff domain.Actor
 }
 
-func newPlanEnv(t *testing.T, s *storage.Store) planEnv {
+func newPlanEnv(t testing.TB, s *storage.Store) planEnv {
 	t.Helper()
 	fx := storagetest.Seed(t, s)
 	sched := &domain.Scheduler{Store: s, Clock: domaintest.NewClock(planNow), BaseURL: "https://clinic.example"}
@@ -35,11 +35,11 @@ func newPlanEnv(t *testing.T, s *storage.Store) planEnv {
 }
 
 // review books a case review for a new patient and returns it.
-func (e planEnv) review(t *testing.T, email string) domain.BookingDetail {
+func (e planEnv) review(t testing.TB, email string) domain.BookingDetail {
 	return e.reviewAt(t, email, time.Date(2026, 10, 2, 14, 0, 0, 0, time.UTC)) // Friday 10:00
 }
 
-func (e planEnv) reviewAt(t *testing.T, email string, start time.Time) domain.BookingDetail {
+func (e planEnv) reviewAt(t testing.TB, email string, start time.Time) domain.BookingDetail {
 	t.Helper()
 	got, err := e.plans.Scheduler.Book(context.Background(), domain.BookRequest{
 		ServiceID: e.fx.CaseReview.ID, PractitionerID: e.fx.Chiropractor.ID,
