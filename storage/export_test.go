@@ -2,9 +2,12 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"gorm.io/gorm"
 
 	"github.com/frontdesk/frontdesk/domain"
 )
@@ -133,3 +136,42 @@ func (s *Store) ExecForTest(ctx context.Context, sql string) error {
 // FailBeforeCommit makes the next Atomically fail with err after its
 // writes and before its commit, as a crash there would.
 func (s *Store) FailBeforeCommit(err error) { s.failCommit.Store(&err) }
+
+// HoldBookingLocks opens a write transaction that takes the booking locks
+// of the practitioner's block, as every booking write does first, and holds
+// them until release is called (which rolls it back). It returns once the
+// locks are held.
+func (s *Store) HoldBookingLocks(ctx context.Context, practitionerID string, blockStart, blockEnd time.Time) (release func() error) {
+	held, done := make(chan struct{}), make(chan struct{})
+	result := make(chan error, 1)
+	go func() {
+		result <- s.bookingTx(ctx, practitionerID, "", blockStart, blockEnd, func(*gorm.DB) error {
+			close(held)
+			<-done
+			return errHeld
+		})
+	}()
+	select {
+	case <-held:
+	case err := <-result:
+		return func() error { return err }
+	}
+	return func() error {
+		close(done)
+		if err := <-result; err != errHeld {
+			return err
+		}
+		return nil
+	}
+}
+
+var errHeld = errors.New("held locks released")
+
+// AdvisoryLockWaiters counts this database's backends waiting on an
+// advisory lock now (pg_stat_activity's wait event Lock:advisory).
+func (s *Store) AdvisoryLockWaiters(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.WithContext(ctx).Raw(`SELECT count(*) FROM pg_stat_activity
+		WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`).Scan(&n).Error
+	return n, err
+}
