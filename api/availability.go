@@ -166,6 +166,7 @@ func (s *Server) availabilityQuery(c echo.Context) (domain.AvailabilityQuery, er
 		return q, err
 	}
 	q.Location = loc
+	q.HoldToken = c.QueryParam("hold_token") // the caller's own hold stays offered to it
 	today := domain.DateOf(s.Clock.Now().In(loc))
 	if q.From, err = dateParam(c, "from", today); err != nil {
 		return q, err

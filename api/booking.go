@@ -30,6 +30,8 @@ type bookingRequest struct {
 	// Repeat books the visit as the first of a series (patients; staff
 	// book plans at /api/v1/plans).
 	Repeat *repeatJSON `json:"repeat"`
+	// HoldToken books the time held with POST /api/v1/holds.
+	HoldToken string `json:"hold_token"`
 }
 
 type patientIn struct {
@@ -96,6 +98,7 @@ func decodeBooking(body []byte, a domain.Actor) (domain.BookRequest, *repeatJSON
 		RoomID: req.RoomID, OverbookRoom: req.OverbookRoom,
 		RequestHash: hex.EncodeToString(sum[:]),
 		Source:      domain.Source(req.Source), Attribution: req.Attribution.domain(),
+		HoldToken: req.HoldToken,
 	}, req.Repeat, nil
 }
 

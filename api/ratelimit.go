@@ -38,7 +38,7 @@ func isPublicWrite(r *http.Request) bool {
 	}
 	p := r.URL.Path
 	// The pages' own public forms (web/) count the same as the JSON routes.
-	return p == "/api/v1/bookings" || strings.HasPrefix(p, "/api/v1/manage/") ||
+	return p == "/api/v1/bookings" || strings.HasPrefix(p, "/api/v1/manage/") || strings.HasPrefix(p, "/api/v1/holds") ||
 		strings.HasPrefix(p, "/book/") || strings.HasPrefix(p, "/manage/") ||
 		strings.HasPrefix(p, "/api/v1/waitlist") || strings.HasPrefix(p, "/api/v1/offers/") ||
 		strings.HasPrefix(p, "/waitlist") || strings.HasPrefix(p, "/offers/")

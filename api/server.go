@@ -168,6 +168,8 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.GET("/practitioners", s.listPractitioners)
 	v1.GET("/availability", s.availability)
 	v1.POST("/bookings", s.createBooking)
+	v1.POST("/holds", s.createHold)
+	v1.DELETE("/holds/:hold_token", s.deleteHold)
 	v1.GET("/manage/:token", s.manageBooking)
 	v1.POST("/manage/:token/reschedule", s.manageReschedule)
 	v1.POST("/manage/:token/cancel", s.manageCancel)

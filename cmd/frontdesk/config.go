@@ -48,8 +48,11 @@ type config struct {
 	// WAITLIST_OFFER_MINUTES: how long a waitlist offer holds its time
 	// for one patient (default 30).
 	WaitlistOfferFor time.Duration
-	Busy             busyConfig    // BUSY_POLL_INTERVAL, BUSY_FETCH_ALLOW, BUSY_URL_KEY (busy.go)
-	Inbound          inboundConfig // INBOUND_*: see inbound.go
+	// HOLD_MINUTES: how long choosing a time holds it for the patient
+	// (default 10).
+	HoldFor time.Duration
+	Busy    busyConfig    // BUSY_POLL_INTERVAL, BUSY_FETCH_ALLOW, BUSY_URL_KEY (busy.go)
+	Inbound inboundConfig // INBOUND_*: see inbound.go
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -89,6 +92,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return cfg, err
 	}
 	cfg.WaitlistOfferFor = offerFor
+	if cfg.HoldFor, err = parseHoldMinutes(getenv("HOLD_MINUTES")); err != nil {
+		return cfg, err
+	}
 	if v := getenv("PUBLIC_RATE_LIMIT"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {

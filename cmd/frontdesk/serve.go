@@ -83,8 +83,14 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sched := &domain.Scheduler{Store: store, Clock: domain.SystemClock, BaseURL: cfg.BaseURL}
+			sched := &domain.Scheduler{Store: store, Clock: domain.SystemClock, BaseURL: cfg.BaseURL, HoldDuration: cfg.HoldFor}
 			runWaitlist(workCtx, newWaitlist(cfg, store, sched, nil, log), log.With("component", "waitlist"))
+		}()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sched := &domain.Scheduler{Store: store, Clock: domain.SystemClock, BaseURL: cfg.BaseURL, HoldDuration: cfg.HoldFor}
+			runHoldSweeper(workCtx, sched, log.With("component", "holds"))
 		}()
 	}
 
@@ -160,7 +166,7 @@ const shutdownGrace = 10 * time.Second
 // events may be nil (no live updates: /api/v1/events answers 503); reg may
 // be nil (the API makes a registry of its own).
 func newHandler(cfg config, store *storage.Store, log *slog.Logger, events domain.EventStream, reg *prometheus.Registry) (http.Handler, http.Handler) {
-	sched := &domain.Scheduler{Store: store, Clock: domain.SystemClock, BaseURL: cfg.BaseURL}
+	sched := &domain.Scheduler{Store: store, Clock: domain.SystemClock, BaseURL: cfg.BaseURL, HoldDuration: cfg.HoldFor}
 	busy := newBusyImport(cfg, store)
 	authn := auth.New(store, domain.SystemClock, cfg.BaseURL)
 	inbox := &domain.Inbox{Store: store, Scheduler: sched, Clock: domain.SystemClock}
