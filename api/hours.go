@@ -116,6 +116,22 @@ type overrideInput struct {
 	Date   string      `json:"date"`
 	Ranges []rangeJSON `json:"ranges"`
 	Note   string      `json:"note"`
+	visitsInput
+}
+
+// visitsInput is what a schedule change does with the confirmed visits it
+// covers: without it such a change answers 409 listing them.
+type visitsInput struct {
+	Visits         string `json:"visits"`          // keep | cancel
+	PatientMessage string `json:"patient_message"` // for cancel: in each patient's email
+}
+
+func (in visitsInput) over(v *domain.Validation) domain.OverVisits {
+	a := domain.VisitsAction(in.Visits)
+	v.Check(a.Valid(), "visits", "Use keep (the visits stay) or cancel (each patient is emailed).")
+	v.Check(len([]rune(in.PatientMessage)) <= domain.MaxNotes, "patient_message", "Keep it under 1000 characters.")
+	v.Text("patient_message", in.PatientMessage)
+	return domain.OverVisits{Action: a, Message: in.PatientMessage}
 }
 
 func toOverrideJSON(o domain.DateOverride) overrideJSON {
@@ -169,6 +185,7 @@ func (s *Server) createOverride(c echo.Context) error {
 	v.Check(derr == nil, "date", "Use YYYY-MM-DD.")
 	v.Check(len(in.Note) <= 500, "note", "At most 500 characters.")
 	o := domain.DateOverride{PractitionerID: p.ID, Date: d, Note: in.Note}
+	over := in.over(&v)
 	for i, r := range in.Ranges {
 		field := fmt.Sprintf("ranges[%d]", i)
 		if tr, ok := domain.ParseTimeRange(&v, field+".start", field+".end", r.Start, r.End); ok {
@@ -178,7 +195,7 @@ func (s *Server) createOverride(c echo.Context) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
-	o, err = s.Setup.SaveDateOverride(c.Request().Context(), auth.Actor(c), o)
+	o, err = s.Setup.SaveDateOverrideOver(c.Request().Context(), auth.Actor(c), o, over)
 	if err != nil {
 		return err
 	}
@@ -213,6 +230,7 @@ type timeOffInput struct {
 	Start  string `json:"start"`
 	End    string `json:"end"`
 	Reason string `json:"reason"`
+	visitsInput
 }
 
 func toTimeOffJSON(t domain.TimeOff, loc *time.Location) timeOffJSON {
@@ -252,11 +270,11 @@ func (s *Server) createTimeOff(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.readTimeOff(c, p.ID, domain.NewID())
+	t, over, err := s.readTimeOff(c, p.ID, domain.NewID())
 	if err != nil {
 		return err
 	}
-	t, err = s.Setup.CreateTimeOff(c.Request().Context(), auth.Actor(c), t)
+	t, err = s.Setup.CreateTimeOffOver(c.Request().Context(), auth.Actor(c), t, over)
 	if err != nil {
 		return err
 	}
@@ -264,11 +282,11 @@ func (s *Server) createTimeOff(c echo.Context) error {
 }
 
 // readTimeOff decodes and checks a time-off body for the practitioner,
-// stamped now.
-func (s *Server) readTimeOff(c echo.Context, practitionerID, id string) (domain.TimeOff, error) {
+// stamped now, and what to do with the visits it covers.
+func (s *Server) readTimeOff(c echo.Context, practitionerID, id string) (domain.TimeOff, domain.OverVisits, error) {
 	var in timeOffInput
 	if err := decodeStrict(c, &in); err != nil {
-		return domain.TimeOff{}, err
+		return domain.TimeOff{}, domain.OverVisits{}, err
 	}
 	var v domain.Validation
 	start, err1 := time.Parse(time.RFC3339, in.Start)
@@ -280,11 +298,12 @@ func (s *Server) readTimeOff(c echo.Context, practitionerID, id string) (domain.
 	v.Instant("start", start)
 	v.Instant("end", end)
 	v.Text("reason", in.Reason)
+	over := in.over(&v)
 	if err := v.Err(); err != nil {
-		return domain.TimeOff{}, err
+		return domain.TimeOff{}, over, err
 	}
 	return domain.TimeOff{ID: id, PractitionerID: practitionerID, Start: start.UTC(), End: end.UTC(), Reason: in.Reason,
-		UpdatedAt: s.Clock.Now().UTC()}, nil
+		UpdatedAt: s.Clock.Now().UTC()}, over, nil
 }
 
 // updateTimeOff handles PUT /api/v1/practitioners/{id}/time-off/{tid}: the
@@ -299,11 +318,11 @@ func (s *Server) updateTimeOff(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.readTimeOff(c, p.ID, tid)
+	t, over, err := s.readTimeOff(c, p.ID, tid)
 	if err != nil {
 		return err
 	}
-	if t, err = s.Setup.UpdateTimeOff(c.Request().Context(), auth.Actor(c), t); err != nil {
+	if t, err = s.Setup.UpdateTimeOffOver(c.Request().Context(), auth.Actor(c), t, over); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"time_off": toTimeOffJSON(t, p.Location())})

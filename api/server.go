@@ -105,7 +105,7 @@ func (s *Server) Echo() *echo.Echo {
 		s.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	if s.Setup == nil {
-		s.Setup = &domain.Setup{Store: s.Store, Clock: s.Clock, HashPassword: auth.HashPassword}
+		s.Setup = &domain.Setup{Store: s.Store, Clock: s.Clock, HashPassword: auth.HashPassword, Bookings: s.Scheduler}
 	}
 	if s.Auth == nil {
 		s.Auth = auth.New(s.Store, s.Clock, s.BaseURL)

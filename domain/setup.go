@@ -63,6 +63,10 @@ type Setup struct {
 	// (hours or overrides changed, time off moved or removed): the
 	// waitlist offers it (Waitlist.Freed).
 	OnFreed func(ctx context.Context, practitionerID string, window Interval)
+	// Bookings cancels the visits a schedule change covers when the caller
+	// asks for it (VisitsCancel), with the patients' emails; nil = such a
+	// request is refused as invalid.
+	Bookings *Scheduler
 }
 
 // freed tells OnFreed that practitionerID's time from now on may have
@@ -207,7 +211,16 @@ func (s *Setup) SetWorkingHours(ctx context.Context, by Actor, practitionerID st
 
 // SaveDateOverride creates or replaces the override of o.Date; no ranges
 // means closed that day.
+//
+// Confirmed visits it leaves outside the day's hours refuse it
+// (*VisitsCoveredError); see SaveDateOverrideOver.
 func (s *Setup) SaveDateOverride(ctx context.Context, by Actor, o DateOverride) (DateOverride, error) {
+	return s.SaveDateOverrideOver(ctx, by, o, OverVisits{})
+}
+
+// SaveDateOverrideOver is SaveDateOverride with the caller's answer for
+// the confirmed visits the override leaves outside the day's hours.
+func (s *Setup) SaveDateOverrideOver(ctx context.Context, by Actor, o DateOverride, over OverVisits) (DateOverride, error) {
 	if _, err := s.Store.Practitioner(ctx, o.PractitionerID); err != nil {
 		return DateOverride{}, err
 	}
@@ -221,12 +234,22 @@ func (s *Setup) SaveDateOverride(ctx context.Context, by Actor, o DateOverride) 
 	if err := v.Err(); err != nil {
 		return DateOverride{}, err
 	}
+	if !over.Action.Valid() {
+		return DateOverride{}, Invalid("visits", "Use keep or cancel.")
+	}
 	if o.ID == "" {
 		o.ID = NewID()
 	}
 	err := s.change(ctx, by, "override.save", "practitioner", nil, func(tx SetupWriter) (string, any, error) {
-		err := tx.SaveDateOverride(ctx, &o)
-		return o.PractitionerID, o, err
+		covered, err := s.inTx(tx).CoveredByOverride(ctx, o)
+		if err != nil {
+			return "", nil, err
+		}
+		if err := s.settleVisits(ctx, tx, by, covered, over); err != nil {
+			return "", nil, err
+		}
+		err = tx.SaveDateOverride(ctx, &o)
+		return o.PractitionerID, auditOver(o, covered, over), err
 	})
 	s.freed(ctx, o.PractitionerID, err)
 	return o, err
@@ -242,8 +265,15 @@ func (s *Setup) DeleteDateOverride(ctx context.Context, by Actor, practitionerID
 	return err
 }
 
-// CreateTimeOff adds an interval the practitioner is away.
+// CreateTimeOff adds an interval the practitioner is away. Confirmed
+// visits inside it refuse it (*VisitsCoveredError); see CreateTimeOffOver.
 func (s *Setup) CreateTimeOff(ctx context.Context, by Actor, t TimeOff) (TimeOff, error) {
+	return s.CreateTimeOffOver(ctx, by, t, OverVisits{})
+}
+
+// CreateTimeOffOver is CreateTimeOff with the caller's answer for the
+// confirmed visits the time off covers.
+func (s *Setup) CreateTimeOffOver(ctx context.Context, by Actor, t TimeOff, over OverVisits) (TimeOff, error) {
 	if _, err := s.Store.Practitioner(ctx, t.PractitionerID); err != nil {
 		return TimeOff{}, err
 	}
@@ -257,17 +287,32 @@ func (s *Setup) CreateTimeOff(ctx context.Context, by Actor, t TimeOff) (TimeOff
 	if t.UpdatedAt.IsZero() {
 		t.UpdatedAt = s.Clock.Now().UTC()
 	}
+	if !over.Action.Valid() {
+		return TimeOff{}, Invalid("visits", "Use keep or cancel.")
+	}
 	err := s.change(ctx, by, "time_off.create", "practitioner", nil, func(tx SetupWriter) (string, any, error) {
-		err := tx.CreateTimeOff(ctx, &t)
-		return t.PractitionerID, t, err
+		covered, err := s.coverTimeOff(ctx, tx, by, t, over)
+		if err != nil {
+			return "", nil, err
+		}
+		err = tx.CreateTimeOff(ctx, &t)
+		return t.PractitionerID, auditOver(t, covered, over), err
 	})
 	return t, err
 }
 
 // UpdateTimeOff changes the start, end and reason of the practitioner's
 // time off with t's ID in place (feeds show a new SEQUENCE of the same
-// event); ErrNotFound when they have none with the id.
+// event); ErrNotFound when they have none with the id. Confirmed visits
+// inside the new interval refuse it (*VisitsCoveredError); see
+// UpdateTimeOffOver.
 func (s *Setup) UpdateTimeOff(ctx context.Context, by Actor, t TimeOff) (TimeOff, error) {
+	return s.UpdateTimeOffOver(ctx, by, t, OverVisits{})
+}
+
+// UpdateTimeOffOver is UpdateTimeOff with the caller's answer for the
+// confirmed visits the changed time off covers.
+func (s *Setup) UpdateTimeOffOver(ctx context.Context, by Actor, t TimeOff, over OverVisits) (TimeOff, error) {
 	if err := checkTimeOff(t); err != nil {
 		return TimeOff{}, err
 	}
@@ -275,9 +320,16 @@ func (s *Setup) UpdateTimeOff(ctx context.Context, by Actor, t TimeOff) (TimeOff
 	if t.UpdatedAt.IsZero() {
 		t.UpdatedAt = s.Clock.Now().UTC()
 	}
+	if !over.Action.Valid() {
+		return TimeOff{}, Invalid("visits", "Use keep or cancel.")
+	}
 	err := s.change(ctx, by, "time_off.update", "practitioner", nil, func(tx SetupWriter) (string, any, error) {
-		err := tx.UpdateTimeOff(ctx, &t)
-		return t.PractitionerID, t, err
+		covered, err := s.coverTimeOff(ctx, tx, by, t, over)
+		if err != nil {
+			return "", nil, err
+		}
+		err = tx.UpdateTimeOff(ctx, &t)
+		return t.PractitionerID, auditOver(t, covered, over), err
 	})
 	s.freed(ctx, t.PractitionerID, err)
 	return t, err

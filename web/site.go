@@ -44,7 +44,7 @@ func (s *Site) Register(e *echo.Echo) {
 		s.Clock = domain.SystemClock
 	}
 	if s.Setup == nil {
-		s.Setup = &domain.Setup{Store: s.Store, Clock: s.Clock, HashPassword: auth.HashPassword}
+		s.Setup = &domain.Setup{Store: s.Store, Clock: s.Clock, HashPassword: auth.HashPassword, Bookings: s.Scheduler}
 	}
 	// Pages and their assets are compressed; the API and the feeds are
 	// not (Outlook fails on a gzipped feed: see INTEROP.md).

@@ -28,8 +28,9 @@ type Document struct {
 	Errors []Field `json:"errors"` // empty, never null, when no field is at fault
 	// Conflict names what is taken, on a 409 about a practitioner or room.
 	Conflict *Conflict `json:"conflict,omitempty"`
-	// Visits are the future visits of a room being deactivated, or the
-	// visits in the way of a move (409).
+	// Visits are the future visits of a room being deactivated, the
+	// visits in the way of a move, or the confirmed visits time off or a
+	// date override would cover (409).
 	Visits []Visit `json:"visits,omitempty"`
 	// Conflicts are the visits of a plan that cannot be booked (409).
 	Conflicts []PlanConflict `json:"conflicts,omitempty"`
@@ -92,9 +93,12 @@ func visitsOf(err error) []Visit {
 	var list []domain.BookingDetail
 	var in *domain.RoomInUseError
 	var clash *domain.ClashError
+	var covered *domain.VisitsCoveredError
 	switch {
 	case errors.As(err, &in):
 		list = in.Visits
+	case errors.As(err, &covered):
+		list = covered.Visits
 	case errors.As(err, &clash):
 		list = clash.Visits
 	default:

@@ -170,7 +170,7 @@ func newHandler(cfg config, store *storage.Store, log *slog.Logger, events domai
 	busy := newBusyImport(cfg, store)
 	authn := auth.New(store, domain.SystemClock, cfg.BaseURL)
 	inbox := &domain.Inbox{Store: store, Scheduler: sched, Clock: domain.SystemClock}
-	setup := &domain.Setup{Store: store, Clock: domain.SystemClock, HashPassword: auth.HashPassword}
+	setup := &domain.Setup{Store: store, Clock: domain.SystemClock, HashPassword: auth.HashPassword, Bookings: sched}
 	waitlist := newWaitlist(cfg, store, sched, setup, log)
 	srv := &api.Server{
 		Waitlist:        waitlist,
