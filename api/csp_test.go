@@ -24,6 +24,9 @@ func TestPolicyMergesDirectives(t *testing.T) {
 	}
 }
 
+// defaultPolicy is what every response's policy holds after frame-ancestors.
+const defaultPolicy = "; default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'"
+
 // TestResponsePolicyIsOneHeader: a handler that allows framing gets one
 // merged header and no X-Frame-Options; others refuse framing both ways.
 func TestResponsePolicyIsOneHeader(t *testing.T) {
@@ -36,9 +39,9 @@ func TestResponsePolicyIsOneHeader(t *testing.T) {
 	})
 	e.GET("/plain", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
 	for _, tc := range []struct{ path, csp, xfo string }{
-		{"/framed", "frame-ancestors https://blog.example; img-src 'self'", ""},
-		{"/plain", "frame-ancestors 'none'", "DENY"},
-		{"/missing", "frame-ancestors 'none'", "DENY"},
+		{"/framed", "frame-ancestors https://blog.example" + defaultPolicy, ""},
+		{"/plain", "frame-ancestors 'none'" + defaultPolicy, "DENY"},
+		{"/missing", "frame-ancestors 'none'" + defaultPolicy, "DENY"},
 	} {
 		rec := httptest.NewRecorder()
 		e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tc.path, nil))

@@ -3,7 +3,6 @@ package api
 import (
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -23,12 +22,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if status >= 500 {
 		s.Logger.Error("request failed", "request_id", requestID(c), "route", c.Path(), "status", status, "err", err)
 	}
+	problem.SetRetryAfter(c.Response().Header(), err) // on the HTML error page too
 	if s.HTMLError != nil && !isAPIPath(c.Request().URL.Path) && s.HTMLError(c, err) {
 		return
-	}
-	var tm *problem.TooManyError
-	if errors.As(err, &tm) {
-		c.Response().Header().Set("Retry-After", strconv.Itoa(problem.RetrySeconds(tm.RetryAfter)))
 	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) && he.Code == http.StatusMethodNotAllowed {

@@ -34,3 +34,22 @@ func (s *Server) readyz(c echo.Context) error {
 func serveOpenAPI(c echo.Context) error {
 	return c.Blob(http.StatusOK, "application/yaml", openAPISpec)
 }
+
+// robotsTxt is /robots.txt: the public booking pages may be crawled; the
+// staff side, the patient's own pages (reached by secret links), feeds and
+// the API may not (they also say noindex, for links found elsewhere).
+const robotsTxt = `User-agent: *
+Disallow: /staff
+Disallow: /manage/
+Disallow: /offers/
+Disallow: /waitlist/
+Disallow: /plans/
+Disallow: /feeds/
+Disallow: /api/
+`
+
+// robots handles GET /robots.txt.
+func robots(c echo.Context) error {
+	c.Response().Header().Set("Cache-Control", "public, max-age=86400")
+	return c.Blob(http.StatusOK, "text/plain; charset=utf-8", []byte(robotsTxt))
+}

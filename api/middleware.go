@@ -120,22 +120,43 @@ func (s *Server) recoverMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // securityHeaders sets the headers every response carries.
-func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		h := c.Response().Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		csp.Start(c)
-		path := c.Request().URL.Path
-		if strings.HasPrefix(path, "/manage") || strings.HasPrefix(path, "/api/v1/manage") || strings.HasPrefix(path, "/feeds/") {
-			h.Set("Referrer-Policy", "no-referrer")
-		} else {
-			h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc { return headersFor("")(next) }
+
+// headersFor is securityHeaders for a server at baseURL: over https it
+// adds Strict-Transport-Security. Pages that carry a secret or are for
+// staff alone (staff pages, the patient's manage page, feeds, the API) are
+// marked noindex for search engines.
+func headersFor(baseURL string) echo.MiddlewareFunc {
+	hsts := strings.HasPrefix(strings.ToLower(baseURL), "https://")
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if hsts {
+				c.Response().Header().Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+			}
+			return baseHeaders(c, next)
 		}
-		if isAPIPath(path) {
-			h.Set("Cache-Control", "no-store")
-		}
-		return next(c)
 	}
+}
+
+// baseHeaders sets the headers of every response, whatever the server's
+// address, then calls next.
+func baseHeaders(c echo.Context, next echo.HandlerFunc) error {
+	h := c.Response().Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	csp.Start(c)
+	path := c.Request().URL.Path
+	if csp.NoIndex(path) {
+		h.Set("X-Robots-Tag", "noindex, nofollow")
+	}
+	if strings.HasPrefix(path, "/manage") || strings.HasPrefix(path, "/api/v1/manage") || strings.HasPrefix(path, "/feeds/") {
+		h.Set("Referrer-Policy", "no-referrer")
+	} else {
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+	}
+	if isAPIPath(path) {
+		h.Set("Cache-Control", "no-store")
+	}
+	return next(c)
 }
 
 // bodyLimit answers 413 for a declared length over the limit and caps what

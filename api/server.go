@@ -126,7 +126,7 @@ func (s *Server) Echo() *echo.Echo {
 	e.IPExtractor = clientIPExtractor(s.TrustedProxies)
 	e.HTTPErrorHandler = s.handleError
 	e.Use(requestIDMiddleware, s.observe(s.durationHistogram(), &metricLabels{e: e}), s.recoverMiddleware,
-		securityHeaders, bodyLimit, s.Auth.Authenticate(), auth.CSRF, publicWriteLimit(s.PublicRateLimit))
+		headersFor(s.BaseURL), bodyLimit, s.Auth.Authenticate(), auth.CSRF, publicWriteLimit(s.PublicRateLimit))
 	s.routes(e)
 	return e
 }
@@ -155,6 +155,7 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", s.metrics)
 	e.GET("/api/openapi.yaml", serveOpenAPI)
+	e.GET("/robots.txt", robots)
 	e.GET("/feeds/:file", s.feed)
 	e.HEAD("/feeds/:file", s.feed)
 

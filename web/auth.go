@@ -62,12 +62,16 @@ func (s *Site) loginForm(c echo.Context) error {
 // re-renders the form with the reason.
 func (s *Site) login(c echo.Context) error {
 	d := loginPage{Email: trimmed(c.FormValue("email")), Next: c.FormValue("next")}
+	if !s.Auth.SameOrigin(c.Request()) {
+		return auth.ErrCrossOrigin
+	}
 	u, err := s.Auth.SignIn(c.Request().Context(), d.Email, c.FormValue("password"), c.RealIP())
 	if err != nil {
 		p, ok := problemOf(err)
 		if !ok {
 			return err
 		}
+		problem.SetRetryAfter(c.Response().Header(), err)
 		d.Error = p.Message
 		return s.render(c, problem.Status(err), "login", "Staff sign-in", d)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/frontdesk/frontdesk/api/auth"
+	"github.com/frontdesk/frontdesk/api/csp"
 	"github.com/frontdesk/frontdesk/domain"
 )
 
@@ -58,6 +59,9 @@ type layout struct {
 	Nav    string // the staff menu entry to highlight
 	Flash  string // a one-line success message
 	Keep   keep   // how a patient arrived, for the booking pages' links (embed.go)
+	// NoIndex asks search engines not to index the page (csp.NoIndex:
+	// staff pages, the patient's manage page), beside the X-Robots-Tag.
+	NoIndex bool
 	// Description is the page's meta description: the page data's own
 	// (a service's) or one sentence about the clinic.
 	Description string
@@ -86,6 +90,7 @@ type view struct {
 func (s *Site) render(c echo.Context, status int, page, title string, d any) error {
 	l := layout{Title: title, Clinic: s.clinic(c), CSRF: auth.CSRFToken(c), Flash: flash(c), Keep: s.arrivalOf(c).keep()}
 	l.Description = description(d, l.Clinic)
+	l.NoIndex = csp.NoIndex(c.Request().URL.Path)
 	if u, ok := auth.UserFrom(c); ok {
 		l.User = &u
 		l.Nav = navOf(c.Path())

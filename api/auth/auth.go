@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -83,8 +84,23 @@ func New(store Store, clock domain.Clock, baseURL string) *Auth {
 	}
 }
 
-// SessionCookie is the name of the staff session cookie.
-const SessionCookie = "fd_session"
+// SessionCookie is the name of the staff session cookie over http (a
+// development server); SecureSessionCookie its name when BASE_URL is https:
+// the __Host- prefix makes browsers refuse it unless it is Secure, for the
+// whole host (Path=/) and set by this host alone (no Domain), so a sibling
+// subdomain cannot plant a session.
+const (
+	SessionCookie       = "fd_session"
+	SecureSessionCookie = "__Host-fd_session"
+)
+
+// CookieName is the session cookie's name for this server.
+func (s *Auth) CookieName() string {
+	if s.secureCookies() {
+		return SecureSessionCookie
+	}
+	return SessionCookie
+}
 
 const (
 	ctxUser       = "fd.user"
@@ -112,7 +128,7 @@ func (s *Auth) Authenticate() echo.MiddlewareFunc {
 				c.Set(ctxCredential, cred)
 				return next(c)
 			}
-			ck, err := c.Cookie(SessionCookie)
+			ck, err := c.Cookie(s.CookieName())
 			if err != nil || ck.Value == "" {
 				return next(c)
 			}
@@ -217,6 +233,34 @@ func CSRF(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// ErrCrossOrigin answers a sign-in form posted from another site.
+var ErrCrossOrigin = domain.Forbidden("This sign-in did not come from this site. Open the sign-in page and try again.")
+
+// SameOrigin reports whether a browser sent r from this site: its Origin
+// is the server's (BASE_URL's, or the host the request was sent to), or,
+// with no Origin, Sec-Fetch-Site does not say another site. Clients that
+// send neither (curl, scripts) are not browsers a forged form can drive.
+// The sign-in form has no session to hold a CSRF token yet, so this is its
+// check against login CSRF (a cross-site post signing the visitor in as
+// the attacker).
+func (s *Auth) SameOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		site := r.Header.Get("Sec-Fetch-Site")
+		return site == "" || site == "same-origin" || site == "none"
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return false // "null": a sandboxed or privacy-sensitive context
+	}
+	if base, err := url.Parse(s.baseURL); err == nil && base.Host != "" {
+		if strings.EqualFold(u.Scheme, base.Scheme) && strings.EqualFold(u.Host, base.Host) {
+			return true
+		}
+	}
+	return strings.EqualFold(u.Host, r.Host)
+}
+
 func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }
@@ -318,7 +362,7 @@ func (s *Auth) StartSession(c echo.Context, u domain.User) error {
 		return fmt.Errorf("start session: %w", err)
 	}
 	c.SetCookie(&http.Cookie{
-		Name: SessionCookie, Value: raw, Path: "/", MaxAge: int(sessionTTL / time.Second),
+		Name: s.CookieName(), Value: raw, Path: "/", MaxAge: int(sessionTTL / time.Second),
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secureCookies(),
 	})
 	c.Set(ctxUser, u)
@@ -340,7 +384,7 @@ func (s *Auth) EndSession(c echo.Context) error {
 
 func (s *Auth) clearSessionCookie(c echo.Context) {
 	c.SetCookie(&http.Cookie{
-		Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
+		Name: s.CookieName(), Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secureCookies(),
 	})
 }

@@ -72,12 +72,28 @@ func ResponsePolicy(c echo.Context) *Policy {
 	return &Policy{}
 }
 
+// defaults is the policy every response starts with: resources from this
+// origin only, no plugins, no <base>, forms posting here. Pages use no
+// inline script; style attributes place the calendar's grid and colours,
+// hence 'unsafe-inline' for styles alone.
+func defaults(p *Policy) {
+	p.Set("frame-ancestors", "'none'")
+	p.Set("default-src", "'self'")
+	p.Set("script-src", "'self'")
+	p.Set("style-src", "'self'", "'unsafe-inline'")
+	p.Set("img-src", "'self'", "data:")
+	p.Set("connect-src", "'self'")
+	p.Set("form-action", "'self'")
+	p.Set("base-uri", "'none'")
+	p.Set("object-src", "'none'")
+}
+
 // Start gives c's response a policy refusing to be framed, and
 // writes it (with X-Frame-Options for browsers that do not read
 // frame-ancestors, while framing is refused) as the response is committed.
 func Start(c echo.Context) {
 	p := &Policy{}
-	p.Set("frame-ancestors", "'none'")
+	defaults(p)
 	c.Set(ctxPolicy, p)
 	res := c.Response()
 	res.Before(func() {
@@ -91,4 +107,17 @@ func Start(c echo.Context) {
 			h.Del("X-Frame-Options")
 		}
 	})
+}
+
+// NoIndex reports whether search engines must not index path: staff
+// pages, the patient's own pages reached by a secret link (manage, offers,
+// waitlist entries, plans), feeds and the API. The server sends
+// X-Robots-Tag for them, and pages carry the meta tag too.
+func NoIndex(path string) bool {
+	for _, p := range []string{"/staff", "/manage", "/feeds/", "/api/", "/offers/", "/waitlist/", "/plans/", "/holds/"} {
+		if path == strings.TrimSuffix(p, "/") || strings.HasPrefix(path, p) {
+			return true
+		}
+	}
+	return false
 }

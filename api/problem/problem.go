@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -151,6 +152,15 @@ func (e *TooManyError) Error() string { return "too many requests" }
 // Unwrap lets domain.ErrorKind see a KindTooMany error.
 func (e *TooManyError) Unwrap() error {
 	return &domain.Error{Kind: domain.KindTooMany, Message: "Too many requests. Please wait a moment and try again."}
+}
+
+// SetRetryAfter sets Retry-After on h when err is a TooManyError, for
+// doors that answer a 429 themselves (a page re-rendered with the error).
+func SetRetryAfter(h http.Header, err error) {
+	var tm *TooManyError
+	if errors.As(err, &tm) {
+		h.Set("Retry-After", strconv.Itoa(RetrySeconds(tm.RetryAfter)))
+	}
 }
 
 // RetrySeconds is the Retry-After value of a wait: whole seconds, at least 1.
