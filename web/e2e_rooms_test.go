@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -80,6 +81,10 @@ func TestRoomsPage(t *testing.T) {
 	b.do(chromedp.Navigate(a.URL+"/staff?view=rooms&date=2026-06-02"), chromedp.WaitVisible(chromedp.CSS(".cal")))
 	b.mustSee("Treatment room 1", "Grace Hopper", "Jordan Rivera")
 	b.inspect("32-calendar-rooms")
+	b.do(chromedp.Navigate(a.URL+"/staff/daysheet?date=2026-06-02&practitioner="+a.Therapist.ID), chromedp.WaitVisible(chromedp.CSS(".sheetlist")))
+	if got := b.text(".sheetlist tbody tr"); !strings.Contains(got, "Grace Hopper") || !strings.Contains(got, "Treatment room 1") {
+		t.Errorf("day sheet row = %q, want the visit with its room", got)
+	}
 	b.do(chromedp.Navigate(a.URL+"/staff/bookings/"+got.Booking.ID), chromedp.WaitVisible(chromedp.CSS("#f-room_id")))
 	b.mustSee("Room", "Treatment room 1")
 
