@@ -401,3 +401,34 @@ func absDur(d time.Duration) time.Duration {
 	}
 	return d
 }
+
+// PlanPreviewVisit is one visit of a plan as Preview sees it: free, or
+// with the conflict and its alternatives.
+type PlanPreviewVisit struct {
+	Start    time.Time
+	End      time.Time
+	Conflict *PlanConflict
+}
+
+// Preview checks a staff plan request as Create would, visit by visit,
+// and writes nothing: staff see every conflict and its alternatives
+// before they confirm.
+func (p *Plans) Preview(ctx context.Context, req PlanRequest) ([]PlanPreviewVisit, error) {
+	if !req.Actor.Staff() {
+		return nil, ErrForbidden
+	}
+	sr, err := p.staffSeries(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	pr := sr.candidates[0]
+	checks, err := p.check(ctx, sr, pr, SeriesStarts(sr.first, sr.everyWeeks, sr.count, pr.Location()))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PlanPreviewVisit, len(checks))
+	for i, c := range checks {
+		out[i] = PlanPreviewVisit{Start: c.start, End: c.start.Add(sr.service.Duration), Conflict: c.conflict}
+	}
+	return out, nil
+}

@@ -34,6 +34,11 @@ type managePage struct {
 	ConfirmMove   *slotView
 	ConfirmCancel bool
 	CancelRule    string // the clinic's cancel cut-off, in one sentence
+	// Plan is the plan of care the visit belongs to, nil when none;
+	// PlanCancellable counts its visits the patient may still cancel.
+	Plan            *domain.PlanDetail
+	PlanProgress    domain.PlanProgress
+	PlanCancellable int
 }
 
 // manage handles GET /manage/:token.
@@ -81,6 +86,9 @@ func (s *Site) managePage(c echo.Context) (managePage, error) {
 		if err := s.manageWeek(c, &d); err != nil {
 			return managePage{}, err
 		}
+	}
+	if err := s.managePlan(c, &d); err != nil {
+		return managePage{}, err
 	}
 	return d, nil
 }

@@ -187,6 +187,9 @@ var flashes = map[string]string{
 
 	"proposal-accepted": "The visit was moved to the time the patient proposed.",
 	"proposal-declined": "The proposed time was declined; the visit keeps its time.",
+	"plan-cancelled":    "The rest of the plan is cancelled; the patient gets one email.",
+	"plan-booked":       "The plan is booked; the patient gets one email with every visit.",
+	"outcome":           "The outcome of the review is saved.",
 	"email-fixed":       "The address is saved; mail goes to it again. Held messages can be retried on the notifications page.",
 }
 

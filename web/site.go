@@ -31,6 +31,8 @@ type Site struct {
 	// Inbox answers patients' emailed replies; nil = the booking page shows
 	// no mail (cmd wires in the API's).
 	Inbox *domain.Inbox
+	// Plans books and changes plans of care; nil = one over Store.
+	Plans *domain.Plans
 }
 
 // Register adds every page route and /static/* to e, which must run
@@ -45,6 +47,9 @@ func (s *Site) Register(e *echo.Echo) {
 	}
 	if s.Setup == nil {
 		s.Setup = &domain.Setup{Store: s.Store, Clock: s.Clock, HashPassword: auth.HashPassword, Bookings: s.Scheduler}
+	}
+	if ps, ok := s.Store.(domain.PlanStore); ok && s.Plans == nil {
+		s.Plans = &domain.Plans{Scheduler: s.Scheduler, Store: ps}
 	}
 	// Pages and their assets are compressed; the API and the feeds are
 	// not (Outlook fails on a gzipped feed: see INTEROP.md).
@@ -68,6 +73,7 @@ func (s *Site) Register(e *echo.Echo) {
 	page("/manage/:token", s.manage)
 	e.POST("/manage/:token/reschedule", s.manageReschedule, framed, gz)
 	e.POST("/manage/:token/cancel", s.manageCancel, framed, gz)
+	e.POST("/manage/:token/plan/cancel", s.managePlanCancel, framed, gz)
 
 	// Staff sign-in.
 	e.GET("/staff/login", s.loginForm, gz)
@@ -89,6 +95,11 @@ func (s *Site) Register(e *echo.Echo) {
 	staff.POST("/bookings/:id/cancel", s.bookingCancel)
 	staff.POST("/bookings/:id/proposals/:mid/:answer", s.bookingProposal)
 	staff.POST("/bookings/:id/patient-email", s.bookingPatientEmail, desk)
+	staff.POST("/bookings/:id/outcome", s.bookingOutcome, desk)
+	staff.GET("/plans/new", s.newPlanForm, desk)
+	staff.POST("/plans/new", s.createPlan, desk)
+	staff.GET("/plans/:id", s.planPageHandler)
+	staff.POST("/plans/:id/cancel", s.cancelPlan, desk)
 	staff.GET("/patients", s.patients, desk)
 	staff.GET("/patients/:id", s.patientRecord, desk)
 
