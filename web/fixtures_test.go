@@ -74,6 +74,7 @@ func fixGrid() grid {
 	over.ID = "88888888-8888-4888-8888-888888888889"
 	g.fillColumn(col, working, sc, []domain.BookingDetail{b, cancelled, over}, true)
 	g.layoutLanes()
+	g.finish()
 	g.legend([]domain.BookingDetail{b})
 	g.markNow(day.Add(10*time.Hour + 20*time.Minute))
 	return g

@@ -148,6 +148,7 @@ func (s *Site) roomGrid(ctx context.Context, loc *time.Location, day domain.Date
 		}
 	}
 	g.layoutLanes()
+	g.finish()
 	g.legend(bookings)
 	g.markNow(s.Clock.Now())
 	return g, nil

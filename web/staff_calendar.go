@@ -228,6 +228,14 @@ func (s *Site) buildGrid(ctx context.Context, loc *time.Location, cols []gridCol
 	if err != nil {
 		return grid{}, err
 	}
+	return layoutGrid(loc, cols, days, scheds, bookings, showCancelled, s.Clock.Now()), nil
+}
+
+// layoutGrid lays the loaded hours, time off and bookings out on the grid.
+func layoutGrid(loc *time.Location, cols []gridColumn, days []domain.Date, scheds []domain.Schedule, bookings []domain.BookingDetail, showCancelled bool, now time.Time) grid {
+	g := grid{Loc: loc, Columns: cols}
+	from := domain.WallClock(days[0], 0, loc)
+	to := domain.WallClock(days[len(days)-1].AddDays(1), 0, loc)
 	working := map[string][]domain.Interval{}
 	var all []domain.Interval
 	for _, sc := range scheds {
@@ -244,9 +252,10 @@ func (s *Site) buildGrid(ctx context.Context, loc *time.Location, cols []gridCol
 		g.fillColumn(col, working[col.PractitionerID], scheduleOf(scheds, col.PractitionerID), bookings, showCancelled)
 	}
 	g.layoutLanes()
+	g.finish()
 	g.legend(bookings)
-	g.markNow(s.Clock.Now())
-	return g, nil
+	g.markNow(now)
+	return g
 }
 
 // fillColumn adds one column's closed spans, time off and visits.
@@ -336,7 +345,7 @@ func scheduleOf(scheds []domain.Schedule, id string) domain.Schedule {
 func uniqueIDs(cols []gridColumn) []string {
 	var ids []string
 	for _, c := range cols {
-		if len(ids) == 0 || ids[len(ids)-1] != c.PractitionerID {
+		if !slices.Contains(ids, c.PractitionerID) {
 			ids = append(ids, c.PractitionerID)
 		}
 	}
