@@ -171,3 +171,37 @@ func TestBookingRefusalConfirmsNoPatient(t *testing.T) {
 		}
 	})
 }
+
+// TestCancelledRemindersKeepNoLink (issue 16, finding 12): a reminder the
+// change cancels no longer holds the patient's manage link in the
+// database; the pending one of the moved visit still does (it is sent).
+func TestCancelledRemindersKeepNoLink(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		booked := e.mustBook(0, "ada@example.com")
+		slots := e.slots(e.ids.massage, e.ids.therapist)
+		e.do(req{method: "POST", path: "/api/v1/manage/" + booked.ManageToken + "/reschedule", body: map[string]any{"start": slots[5].Start}}).want(t, 200, "reschedule")
+		msgs, err := e.store.Messages(ctx, domain.MessageFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cancelled, pending int
+		for _, m := range msgs {
+			if m.Kind != domain.MessageReminder {
+				continue
+			}
+			switch m.Status {
+			case domain.MessageCancelled:
+				cancelled++
+				if m.Notice.ManageURL != "" {
+					t.Errorf("cancelled reminder %s keeps the manage link %q", m.ID, m.Notice.ManageURL)
+				}
+			case domain.MessagePending:
+				pending++
+			}
+		}
+		if cancelled != 1 || pending != 1 {
+			t.Errorf("reminders: %d cancelled, %d pending; want 1 and 1", cancelled, pending)
+		}
+	})
+}

@@ -85,9 +85,11 @@ func applyEffects(tx *gorm.DB, bookingID string, fx domain.Effects) error {
 		}
 	}
 	if fx.CancelReminders {
+		// A cancelled reminder is never sent: its copy of the patient's
+		// secret link goes with it (issue 16, finding 12).
 		err := tx.Model(&messageRow{}).
 			Where("booking_id = ? AND kind = ? AND status = ?", bookingID, string(domain.MessageReminder), string(domain.MessagePending)).
-			Update("status", string(domain.MessageCancelled)).Error
+			Updates(map[string]any{"status": string(domain.MessageCancelled), "payload": gorm.Expr(eraseManageURL(tx))}).Error
 		if err != nil {
 			return err
 		}
@@ -189,6 +191,15 @@ func compareStrings(a, b string) int {
 	return 0
 }
 
+// eraseManageURL is the SQL of an outbox payload without the patient's
+// secret link (Notice.ManageURL), in db's dialect.
+func eraseManageURL(db *gorm.DB) string {
+	if db.Dialector.Name() == "postgres" {
+		return `(payload::jsonb - 'ManageURL')::text`
+	}
+	return `json_remove(payload, '$.ManageURL')`
+}
+
 // MarkSent records delivery at sentAt and erases the patient's secret link
 // (Notice.ManageURL) from the stored message, in one statement;
 // domain.ErrNotFound for an unknown id.
@@ -196,10 +207,7 @@ func (s *Store) MarkSent(ctx context.Context, id string, sentAt time.Time) error
 	if !domain.IsID(id) {
 		return domain.ErrNotFound
 	}
-	erase := `json_remove(payload, '$.ManageURL')`
-	if s.dialect == DialectPostgres {
-		erase = `(payload::jsonb - 'ManageURL')::text`
-	}
+	erase := eraseManageURL(s.w)
 	res := s.w.WithContext(ctx).Exec(`UPDATE outbox SET status = 'sent', sent_at = ?, payload = `+erase+` WHERE id = ?`,
 		s.arg(at(sentAt)), lowerID(id))
 	if res.Error != nil {

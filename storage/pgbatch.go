@@ -114,7 +114,7 @@ const (
 			$25, $26, $27, $28, $29, $30, $31, $32, $33, $34)`
 
 	pgCancelRemindersSQL = `
-		UPDATE outbox SET status = 'cancelled'
+		UPDATE outbox SET status = 'cancelled', payload = (payload::jsonb - 'ManageURL')::text
 		WHERE booking_id = $1 AND kind = 'reminder' AND status = 'pending'`
 
 	pgInsertAuditSQL = `

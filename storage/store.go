@@ -164,6 +164,14 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 			return nil, fmt.Errorf("open sqlite: create directory: %w", err)
 		}
 	}
+	// The database holds patients' details: create it readable by this
+	// user alone (SQLite gives its -wal and -shm files the same mode).
+	// An existing file keeps the mode its operator gave it.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: create %s: %w", path, err)
+	}
+	f.Close()
 	// One writer connection: writes queue in Go instead of spinning on
 	// SQLITE_BUSY, and BEGIN IMMEDIATE makes each transaction take the write
 	// lock up front, so a read-then-write never fails half way.
