@@ -101,7 +101,8 @@ func fullPages() map[string]any {
 		"details": detailsPage{Service: fixReview, Practitioner: &fixPract, Start: b.Start.In(berlin), Zone: fixZone(), Form: form, Key: "key-1",
 			Problem: problem, Taken: true, Alternatives: slotViews([]domain.Slot{{Start: b.Start.Add(time.Hour)}}, berlin), TimesHref: "/book/x/times", Intake: intake},
 		"manage": managePage{B: b, Token: "tok", Zone: fixZone(), Booked: true, Done: "rescheduled", Live: true, CanCancel: true, CanMove: true,
-			CancelBy: "24 hours", MoveBy: "12 hours", Week: &week, Links: linksFor(b, fixClinic, "tok"), Problem: formProblem{Message: "That time was just taken. Please choose another."}, Reason: "Sick"},
+			CancelBy: "24 hours", MoveBy: "12 hours", Week: &week, Links: linksFor(b, fixClinic, "tok"), Problem: formProblem{Message: "That time was just taken. Please choose another."}, Reason: "Sick",
+			Plan: ptrTo(fullPlanPage(b).P), PlanProgress: fullPlanPage(b).Progress, PlanCancellable: 1},
 		"login":    loginPage{Email: "desk@example.com", Next: "/staff", Error: "The email or password is not right."},
 		"calendar": calendarPage{View: "day", Date: domain.Date{Year: 2026, Month: 3, Day: 10}, Heading: "Tuesday 10 March", Zone: zoneLabel(nyc), Prev: "/staff?date=2026-03-09", Next: "/staff?date=2026-03-11", Today: "/staff", DayHref: "/staff?view=day", WeekHref: "/staff?view=week", RoomsHref: "/staff?view=rooms", ShowCancelled: true, CancelledHref: "/staff?cancelled=0", Practitioners: []domain.Practitioner{fixPract}, Selected: fixPract.ID, Grid: fixGrid()},
 		"booking": bookingPage{B: bookedAsOther(b), Zone: zoneLabel(nyc), Loc: nyc, Practitioners: []domain.Practitioner{fixPract}, Rooms: []domain.Room{fixRoom}, Move: moveForm{Date: "2026-03-10", Time: "09:00", PractitionerID: fixPract.ID, Overbook: true},
@@ -128,6 +129,8 @@ func fullPages() map[string]any {
 		"rooms": roomsPage{Rooms: []domain.Room{fixRoom, {ID: "r2", Name: "Adjusting table", Kind: domain.RoomKindEquipment}}, Edit: fixRoom, Kinds: roomKinds,
 			Problem: formProblem{Message: "Visits still use this room."}, Visits: []roomVisit{{ID: "b1", When: "Tue 2 Jun 2026, 10:00", What: "Massage with Sam for Ada"}}},
 		"reports": fullReportsPage(),
+		"plannew": fullNewPlanPage(b),
+		"plan":    fullPlanPage(b),
 		"daysheet": daySheetPage{Date: domain.Date{Year: 2026, Month: 3, Day: 10}, Heading: "Day sheet, Tuesday 10 March", Zone: zoneLabel(nyc), Back: "/staff",
 			Sheets: []daySheet{{Practitioner: fixPract, Rows: []daySheetRow{sheetRow(b, nyc)}}, {Practitioner: domain.Practitioner{ID: "p2", Name: "Sam"}}}},
 		"embed": embedSetupPage{Base: "https://clinic.example", Service: "case_review", Origins: []string{"https://blog.example"},
@@ -167,5 +170,32 @@ func emptyPages() map[string]any {
 		"hours": hoursPage{Loc: nyc}, "feeds": feedsPage{}, "notifications": notificationsPage{}, "rooms": roomsPage{},
 		"reports": reportsPage{Heat: heatChart(nil), Funnel: funnelChart(domain.ReviewCounts{})}, "embed": embedSetupPage{},
 		"daysheet": daySheetPage{},
+		"plannew":  newPlanPage{Loc: nyc}, "plan": planPage{Loc: nyc},
 	}
 }
+
+// fullNewPlanPage is the plan form after "Check": one visit taken, with
+// alternatives, and a field problem.
+func fullNewPlanPage(b domain.BookingDetail) newPlanPage {
+	alt := b.Start.Add(time.Hour)
+	return newPlanPage{Form: planForm{BookingID: b.ID, ServiceID: fixMassage.ID, PractitionerID: fixPract.ID, Date: "2026-03-10", Time: "10:00", EveryWeeks: "1", Count: "3"},
+		Review: &b, Patient: fixPatient, Services: []domain.Service{fixReview, fixMassage}, Practitioners: []domain.Practitioner{fixPract},
+		Preview: []domain.PlanPreviewVisit{{Start: b.Start, End: b.End}, {Start: b.Start.AddDate(0, 0, 7), End: b.End.AddDate(0, 0, 7),
+			Conflict: &domain.PlanConflict{Reason: "taken", Message: "The practitioner has another visit then.", Alternatives: []time.Time{alt}}}},
+		Free: 1, Loc: nyc, Zone: zoneLabel(nyc),
+		Problem: formProblem{Message: "Some fields need attention.", Fields: fieldErrors{"count": "Choose 1 to 52 visits."}}}
+}
+
+// fullPlanPage is a plan of three visits: one done, one missed, one ahead.
+func fullPlanPage(b domain.BookingDetail) planPage {
+	done, missed := b, b
+	done.Status, missed.Status = domain.StatusCompleted, domain.StatusNoShow
+	ahead := b
+	ahead.Start, ahead.End = b.Start.AddDate(0, 0, 14), b.End.AddDate(0, 0, 14)
+	p := domain.PlanDetail{Plan: domain.Plan{ID: "p1", PatientID: fixPatient.ID, SourceBookingID: b.ID, EveryWeeks: 1, Count: 3, Status: domain.PlanActive},
+		Patient: fixPatient, Service: fixMassage, Practitioner: fixPract, Visits: []domain.BookingDetail{done, missed, ahead}}
+	return planPage{P: p, Progress: p.Progress(fixNow), Status: p.StatusAt(fixNow), Loc: nyc, Zone: zoneLabel(nyc), Now: fixNow,
+		Problem: formProblem{Message: "No visit of this plan is left to cancel from then.", Fields: fieldErrors{"from": "Choose a later date."}}}
+}
+
+func ptrTo[T any](v T) *T { return &v }
