@@ -22,6 +22,7 @@ type hoursPage struct {
 	Busy      []domain.BusyCalendar // the practitioner's own calendars, read as busy time
 	Form      string                // which form the problem belongs to
 	Problem   formProblem
+	Covered   *coveredPanel // visits the time off or override being saved would cover
 }
 
 // weekdayHours is one weekday's two editable ranges.
@@ -167,7 +168,24 @@ func (s *Site) saveOverride(c echo.Context) error {
 		}
 		o.Ranges = append(o.Ranges, r)
 	}
-	_, err = s.Setup.SaveDateOverride(c.Request().Context(), staffActor(c), o)
+	_, err = s.Setup.SaveDateOverrideOver(c.Request().Context(), staffActor(c), o, overVisits(c))
+	loc := p.Location()
+	inside := func(start, end time.Time) bool {
+		for _, r := range o.Ranges {
+			rs, re := domain.WallClock(o.Date, r.Start, loc), domain.WallClock(o.Date, r.End, loc)
+			if r.CrossesMidnight() {
+				re = domain.WallClock(o.Date.AddDays(1), r.End, loc)
+			}
+			if !start.Before(rs) && !end.After(re) {
+				return true
+			}
+		}
+		return false
+	}
+	blocked := func(start, end time.Time) bool { return domain.DateOf(start.In(loc)) == o.Date && !inside(start, end) }
+	if shown, rerr := s.covered(c, err, "override", []string{"date", "ranges", "note"}, blocked); shown {
+		return rerr
+	}
 	return s.afterHours(c, err, "override")
 }
 
@@ -197,7 +215,11 @@ func (s *Site) saveTimeOff(c echo.Context) error {
 	if !t.End.After(t.Start) {
 		return s.afterHours(c, domain.Invalid("end_date", "The end must be after the start."), "timeoff")
 	}
-	_, err = s.Setup.CreateTimeOff(c.Request().Context(), staffActor(c), t)
+	_, err = s.Setup.CreateTimeOffOver(c.Request().Context(), staffActor(c), t, overVisits(c))
+	blocked := func(start, end time.Time) bool { return start.Before(t.End) && end.After(t.Start) }
+	if shown, rerr := s.covered(c, err, "timeoff", []string{"start_date", "start_time", "end_date", "end_time", "reason"}, blocked); shown {
+		return rerr
+	}
 	return s.afterHours(c, err, "timeoff")
 }
 

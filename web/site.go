@@ -115,6 +115,7 @@ func (s *Site) Register(e *echo.Echo) {
 	staff.POST("/setup/hours/:id/overrides", s.saveOverride)
 	staff.POST("/setup/hours/:id/overrides/:oid/delete", s.deleteOverride)
 	staff.POST("/setup/hours/:id/time-off", s.saveTimeOff)
+	staff.POST("/setup/hours/:id/move-visit", s.moveCovered)
 	staff.POST("/setup/hours/:id/time-off/:tid/delete", s.deleteTimeOff)
 	staff.GET("/setup/embed", s.embedSetup, admin)
 	staff.POST("/setup/hours/:id/busy-calendars", s.saveBusyCalendar)
