@@ -21,7 +21,9 @@ func TestTimeOffOverVisitsWarns(t *testing.T) {
 	ctx := context.Background()
 	password := a.addStaff(t, "desk@riverside.example", domain.RoleFrontDesk)
 	ny := loadZone("America/New_York")
-	at := func(d, h int) time.Time { return domain.WallClock(domain.Date{Year: 2026, Month: 6, Day: d}, domain.At(h, 0), ny) }
+	at := func(d, h int) time.Time {
+		return domain.WallClock(domain.Date{Year: 2026, Month: 6, Day: d}, domain.At(h, 0), ny)
+	}
 	grace, err := a.Scheduler.Book(ctx, domain.BookRequest{ServiceID: a.Massage.ID, PractitionerID: a.Therapist.ID, Start: at(2, 10),
 		Actor: domain.ActorPatient, Patient: domain.Patient{Name: "Grace Hopper", Email: "grace@example.com"}})
 	must(t, "book Grace", err)
