@@ -33,6 +33,9 @@ func publicWriteLimit(perMinute int) echo.MiddlewareFunc {
 }
 
 func isPublicWrite(r *http.Request) bool {
+	if r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/book/") && strings.HasSuffix(r.URL.Path, "/details") {
+		return true // the details page holds its time (web/holds.go): a write
+	}
 	if r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions {
 		return false
 	}

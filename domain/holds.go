@@ -318,20 +318,29 @@ func addRoomHolds(rooms []RoomBusy, holds []Hold, own string) []RoomBusy {
 // named, practitioner). An unknown token is no hold: the booking is tried
 // as any other, so a patient whose hold was swept still books a free time.
 func (s *Scheduler) useHold(ctx context.Context, plan *bookingPlan) error {
-	if plan.req.HoldToken == "" {
+	var h Hold
+	var err error
+	switch {
+	case plan.req.HoldToken != "":
+		h, err = s.HoldByToken(ctx, plan.req.HoldToken)
+	case plan.req.HoldClient != "":
+		h, err = s.Store.HoldOfClient(ctx, plan.req.HoldClient)
+	default:
 		return nil
 	}
-	h, err := s.HoldByToken(ctx, plan.req.HoldToken)
 	if errors.Is(err, ErrNotFound) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	plan.hold = h.ID
 	if !h.LiveAt(plan.now) || h.ServiceID != plan.service.ID || !h.Start.Equal(plan.req.Start.UTC()) {
+		if plan.req.HoldToken != "" {
+			plan.hold = h.ID // the token's hold ends with the booking, whatever it books
+		}
 		return nil
 	}
+	plan.hold = h.ID
 	i := slices.IndexFunc(plan.candidates, func(p Practitioner) bool { return p.ID == h.PractitionerID })
 	if i < 0 {
 		return nil

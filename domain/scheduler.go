@@ -72,6 +72,10 @@ type BookRequest struct {
 	// or unknown token books as if none were given (the time may still be
 	// free).
 	HoldToken string
+	// HoldClient, with no HoldToken, is the client key (HoldRequest's)
+	// whose hold the booking uses the same way: a browser that held the
+	// time books it even if its form lost the token.
+	HoldClient string
 }
 
 // Booked is the answer to a booking request.

@@ -147,6 +147,11 @@ type detailsPage struct {
 	ClinicLoc     *time.Location // the clinic's zone, shown beside the patient's when they differ
 	EmailHint     string         // the address the patient probably meant, "" when it looks right
 	EmailTypos    string         // the typo tables, for site.js
+	// Hold keeps the time for the visitor while they type (nil when it
+	// could not be held, or on a page sent back after a submit).
+	Hold *holdView
+	// HoldToken is the token of the visitor's hold, sent with the form.
+	HoldToken string
 }
 
 // gone reports whether the chosen time can no longer be booked, so the
@@ -173,6 +178,11 @@ func (s *Site) details(c echo.Context) error {
 		if d.Alternatives, err = s.alternatives(c, d); err != nil {
 			return err
 		}
+	} else if err := s.placeHold(c, &d); err != nil {
+		return err
+	}
+	if d.Hold != nil {
+		d.HoldToken = d.Hold.Token
 	}
 	return s.render(c, http.StatusOK, "details", "Your details", d)
 }
@@ -241,6 +251,12 @@ func (s *Site) book(c echo.Context) error {
 	d.Form = readBookingForm(form)
 	d.EmailHint = emailSuggestion(d.Form.Email)
 	req := d.request(form.Get("idempotency_key"))
+	// An expired hold books as without one: a time still free is booked,
+	// a taken one falls back to the nearest times below.
+	req.HoldToken = form.Get("hold_token")
+	if ck, err := c.Cookie(holdCookie); err == nil && req.HoldToken == "" {
+		req.HoldClient = holdClientKey(ck.Value)
+	}
 	booked, err := s.Scheduler.Book(c.Request().Context(), req)
 	if err == nil {
 		q := url.Values{"booked": {"1"}, "tz": {d.Zone.Name}}
@@ -255,7 +271,7 @@ func (s *Site) book(c echo.Context) error {
 	}
 	d.Problem = p
 	switch {
-	case errors.Is(err, domain.ErrSlotTaken):
+	case errors.Is(err, domain.ErrSlotTaken), errors.Is(err, domain.ErrHoldTaken), errors.Is(err, domain.ErrRoomTaken):
 		d.Taken = true
 	case p.Fields["start"] != "":
 		// The time passed, moved inside the minimum notice or left the
@@ -273,6 +289,9 @@ func (s *Site) book(c echo.Context) error {
 		if d.Alternatives, err = s.alternatives(c, d); err != nil {
 			return err
 		}
+	} else {
+		d.HoldToken = req.HoldToken // a form sent back for a typo keeps its hold
+		d.Hold = s.liveHold(c, req.HoldToken)
 	}
 	return s.render(c, statusOf(err), "details", "Your details", d)
 }

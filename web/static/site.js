@@ -97,6 +97,29 @@
     b.addEventListener("click", function () { window.print(); });
   });
 
+  // A held time counts down to its expiry (the page without the script
+  // says the expiry time). At zero the page says the hold has ended; the
+  // form still books a time that is free.
+  var hold = document.querySelector("[data-hold-expires]");
+  if (hold) {
+    var expires = Date.parse(hold.getAttribute("data-hold-expires"));
+    var left = hold.querySelector("[data-hold-left]");
+    var clock = hold.querySelector("[data-hold-clock]");
+    var ended = hold.querySelector("[data-hold-ended]");
+    var tick = function () {
+      var s = Math.max(0, Math.round((expires - Date.now()) / 1000));
+      clock.textContent = Math.floor(s / 60) + ":" + ("0" + (s % 60)).slice(-2);
+      left.hidden = s === 0;
+      if (s === 0) {
+        ended.hidden = false;
+        hold.classList.add("ended");
+        window.clearInterval(timer);
+      }
+    };
+    var timer = window.setInterval(tick, 1000);
+    tick();
+  }
+
   // Move focus to a form's error summary (or a step asking to confirm) so
   // screen readers announce it.
   var problem = document.getElementById("problem") || document.getElementById("confirm");
