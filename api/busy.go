@@ -1,9 +1,7 @@
 package api
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -97,15 +95,11 @@ func (s *Server) createBusyCalendar(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	bc, err := bi.AddCalendar(ctx, domain.NewBusyCalendar{PractitionerID: p.ID, URL: in.URL, Label: in.Label})
+	bc, err := bi.AddCalendar(ctx, domain.NewBusyCalendar{PractitionerID: p.ID, URL: in.URL, Label: in.Label, By: auth.Actor(c)})
 	if err != nil {
 		return err
 	}
-	out := toBusyCalendarJSON(bc)
-	if err := s.audit(ctx, c, "busy_calendar.create", "practitioner", p.ID, nil, out); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, map[string]any{"calendar": out})
+	return c.JSON(http.StatusCreated, map[string]any{"calendar": toBusyCalendarJSON(bc)})
 }
 
 // deleteBusyCalendar handles DELETE /api/v1/practitioners/{id}/busy-calendars/{cid}.
@@ -122,26 +116,8 @@ func (s *Server) deleteBusyCalendar(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	if err := bi.RemoveCalendar(ctx, p.ID, cid); err != nil {
-		return err
-	}
-	if err := s.audit(ctx, c, "busy_calendar.delete", "practitioner", p.ID, map[string]string{"calendar_id": cid}, nil); err != nil {
+	if err := bi.RemoveCalendar(c.Request().Context(), auth.Actor(c), p.ID, cid); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
-}
-
-// audit records a busy-calendar change by the signed-in user. Unlike every
-// other setup change (domain.Setup), it is a second write after the change:
-// BusyImport does not yet take the audit entry into its own transaction.
-func (s *Server) audit(ctx context.Context, c echo.Context, action, entityType, entityID string, before, after any) error {
-	e := domain.AuditEntry{
-		ID: domain.NewID(), At: s.Clock.Now(), Actor: auth.Actor(c), Action: action,
-		EntityType: entityType, EntityID: entityID, Before: before, After: after,
-	}
-	if err := s.Store.RecordAudit(ctx, e); err != nil {
-		return fmt.Errorf("record audit %s: %w", action, err)
-	}
-	return nil
 }

@@ -68,18 +68,27 @@ type BusyFetch struct {
 	ExpandedUntil                time.Time
 }
 
+// BusyWriter is the writes adding or removing a busy calendar makes, in
+// the transaction of its audit entry (SetupWriter has them).
+type BusyWriter interface {
+	// CreateBusyCalendar stores c, due at once; ErrNotFound for an unknown
+	// practitioner, ErrDuplicate when they already have the URL.
+	CreateBusyCalendar(ctx context.Context, c *BusyCalendar) error
+	// DeleteBusyCalendar removes the calendar and its busy time;
+	// ErrNotFound when the practitioner has none with the id.
+	DeleteBusyCalendar(ctx context.Context, practitionerID, id string) error
+	RecordAudit(ctx context.Context, e AuditEntry) error
+}
+
 // BusyStore is what the busy import needs from storage.
 type BusyStore interface {
 	Clinic(ctx context.Context) (Clinic, error)
 	Practitioner(ctx context.Context, id string) (Practitioner, error)
-	// CreateBusyCalendar stores c, due at once; ErrNotFound for an unknown
-	// practitioner, ErrDuplicate when they already have the URL.
-	CreateBusyCalendar(ctx context.Context, c *BusyCalendar) error
 	// BusyCalendars lists a practitioner's calendars by creation.
 	BusyCalendars(ctx context.Context, practitionerID string) ([]BusyCalendar, error)
-	// DeleteBusyCalendar removes the calendar and its busy time;
-	// ErrNotFound when the practitioner has none with the id.
-	DeleteBusyCalendar(ctx context.Context, practitionerID, id string) error
+	// Atomically runs fn in one transaction (see SetupStore): a calendar
+	// added or removed and its audit entry commit together or not at all.
+	Atomically(ctx context.Context, fn func(tx SetupWriter) error) error
 	// ClaimBusyCalendars takes up to limit calendars due at now and hides
 	// them from every other poller until now+lease (FOR UPDATE SKIP LOCKED
 	// on PostgreSQL), so two replicas never fetch one URL in one interval.
@@ -159,11 +168,39 @@ const DefaultBusyInterval = 5 * time.Minute
 type NewBusyCalendar struct {
 	PractitionerID string
 	URL, Label     string
+	By             Actor // who adds it, for the audit entry
+}
+
+// busyCalendarAudit is a busy calendar as the audit log keeps it: never
+// its URL (a secret), sealed or hashed.
+type busyCalendarAudit struct {
+	ID, PractitionerID, Label, URLHint string
+}
+
+func auditOfBusyCalendar(c BusyCalendar) busyCalendarAudit {
+	return busyCalendarAudit{ID: c.ID, PractitionerID: c.PractitionerID, Label: c.Label, URLHint: c.URLHint}
+}
+
+// changeBusy writes what write does and the audit entry of a busy
+// calendar in one transaction.
+func (b *BusyImport) changeBusy(ctx context.Context, by Actor, action, id string, before, after any, write func(tx BusyWriter) error) error {
+	return b.Store.Atomically(ctx, func(tx SetupWriter) error {
+		if err := write(tx); err != nil {
+			return err
+		}
+		e := AuditEntry{ID: NewID(), At: b.now(), Actor: by, Action: action,
+			EntityType: "busy_calendar", EntityID: id, Before: before, After: after}
+		if err := tx.RecordAudit(ctx, e); err != nil {
+			return fmt.Errorf("record audit %s: %w", action, err)
+		}
+		return nil
+	})
 }
 
 // AddCalendar validates and stores a new busy calendar, due for a fetch
-// at once. Errors: KindInvalid on "url" or "label", ErrNotFound for an
-// unknown practitioner, KindConflict when the practitioner has the URL.
+// at once, and its audit entry (busy_calendar.create, by in.By) in the
+// same transaction. Errors: KindInvalid on "url" or "label", ErrNotFound
+// for an unknown practitioner, KindConflict when the practitioner has the URL.
 func (b *BusyImport) AddCalendar(ctx context.Context, in NewBusyCalendar) (BusyCalendar, error) {
 	u, err := ParseBusyURL(in.URL)
 	if err != nil {
@@ -185,7 +222,9 @@ func (b *BusyImport) AddCalendar(ctx context.Context, in NewBusyCalendar) (BusyC
 	if c.SealedURL, err = b.seal(c.ID, u.String()); err != nil {
 		return BusyCalendar{}, err
 	}
-	err = b.Store.CreateBusyCalendar(ctx, &c)
+	err = b.changeBusy(ctx, in.By, "busy_calendar.create", c.ID, nil, auditOfBusyCalendar(c), func(tx BusyWriter) error {
+		return tx.CreateBusyCalendar(ctx, &c)
+	})
 	if errors.Is(err, ErrDuplicate) {
 		return BusyCalendar{}, &Error{Kind: KindConflict, Field: "url", Message: "This calendar is already added."}
 	}
@@ -252,10 +291,22 @@ func (b *BusyImport) Calendars(ctx context.Context, practitionerID string) ([]Bu
 	return list, nil
 }
 
-// RemoveCalendar deletes a calendar and its busy time; ErrNotFound when
-// the practitioner has no calendar with the id.
-func (b *BusyImport) RemoveCalendar(ctx context.Context, practitionerID, id string) error {
-	if err := b.Store.DeleteBusyCalendar(ctx, practitionerID, id); err != nil {
+// RemoveCalendar deletes a calendar and its busy time, with its audit
+// entry (busy_calendar.delete, by by) in the same transaction; ErrNotFound
+// when the practitioner has no calendar with the id.
+func (b *BusyImport) RemoveCalendar(ctx context.Context, by Actor, practitionerID, id string) error {
+	list, err := b.Store.BusyCalendars(ctx, practitionerID)
+	if err != nil {
+		return wrap("list busy calendars", err)
+	}
+	i := slices.IndexFunc(list, func(c BusyCalendar) bool { return c.ID == id })
+	if i < 0 {
+		return ErrNotFound
+	}
+	err = b.changeBusy(ctx, by, "busy_calendar.delete", id, auditOfBusyCalendar(list[i]), nil, func(tx BusyWriter) error {
+		return tx.DeleteBusyCalendar(ctx, practitionerID, id)
+	})
+	if err != nil {
 		return wrap("delete busy calendar", err)
 	}
 	return nil

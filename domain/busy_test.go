@@ -3,54 +3,46 @@ package domain_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/frontdesk/frontdesk/domain"
+	"github.com/frontdesk/frontdesk/domain/domaintest"
 )
 
-// busyStore keeps one practitioner's calendars in memory and records the
-// fetches saved.
+// busyStore is the shared in-memory store with one practitioner, whose
+// poll side (claims, saved fetches, own UIDs) it scripts and records.
 type busyStore struct {
-	cals    []domain.BusyCalendar
+	*domaintest.Store
 	fetches []domain.BusyFetch
 	own     map[string]bool
 }
 
-func (s *busyStore) Clinic(context.Context) (domain.Clinic, error) {
-	return domain.Clinic{TimeZone: "America/New_York", Policy: domain.DefaultPolicy}, nil
+func newBusyStore(own map[string]bool) *busyStore {
+	s := domaintest.NewStore(domain.Clinic{TimeZone: "America/New_York", Policy: domain.DefaultPolicy})
+	s.Edit(func(d *domaintest.Data) {
+		d.Practitioners = []domain.Practitioner{{ID: practitionerID, TimeZone: "Europe/London", Active: true}}
+	})
+	return &busyStore{Store: s, own: own}
 }
-func (s *busyStore) Practitioner(_ context.Context, id string) (domain.Practitioner, error) {
-	if id != practitionerID {
-		return domain.Practitioner{}, domain.ErrNotFound
-	}
-	return domain.Practitioner{ID: id, TimeZone: "Europe/London"}, nil
-}
-func (s *busyStore) CreateBusyCalendar(_ context.Context, c *domain.BusyCalendar) error {
-	for _, x := range s.cals {
-		if x.URLHash == c.URLHash {
-			return domain.ErrDuplicate
-		}
-	}
-	s.cals = append(s.cals, *c)
-	return nil
-}
-func (s *busyStore) BusyCalendars(context.Context, string) ([]domain.BusyCalendar, error) {
-	return s.cals, nil
-}
-func (s *busyStore) DeleteBusyCalendar(context.Context, string, string) error { return nil }
+
 func (s *busyStore) ClaimBusyCalendars(context.Context, time.Time, int, time.Duration) ([]domain.BusyCalendar, error) {
-	return s.cals, nil
+	return s.Data().BusyCalendars, nil
 }
 func (s *busyStore) SaveBusyFetch(_ context.Context, f domain.BusyFetch) error {
 	s.fetches = append(s.fetches, f)
-	c := &s.cals[0]
-	if f.Err == "" {
-		c.ETag, c.BodyHash = f.ETag, f.BodyHash
-		if f.Replace {
-			c.ExpandedUntil = f.ExpandedUntil
+	s.Edit(func(d *domaintest.Data) {
+		c := &d.BusyCalendars[0]
+		if f.Err == "" {
+			c.ETag, c.BodyHash = f.ETag, f.BodyHash
+			if f.Replace {
+				c.ExpandedUntil = f.ExpandedUntil
+			}
 		}
-	}
+	})
 	return nil
 }
 func (s *busyStore) OwnEventUIDs(_ context.Context, uids []string) (map[string]bool, error) {
@@ -93,7 +85,7 @@ func (x *fixedExpansion) Expand([]byte, domain.ExpandRequest) (domain.Expansion,
 
 func TestAddCalendarChecksAndSealsTheURL(t *testing.T) {
 	ctx := context.Background()
-	store := &busyStore{}
+	store := newBusyStore(nil)
 	bi := &domain.BusyImport{Store: store, Key: []byte("a key of sixteen or more")}
 	for _, bad := range []string{"", "ftp://x.example/c.ics", "https://", "javascript:alert(1)", "/relative.ics"} {
 		if _, err := bi.AddCalendar(ctx, domain.NewBusyCalendar{PractitionerID: practitionerID, URL: bad}); domain.ErrorKind(err) != domain.KindInvalid {
@@ -144,7 +136,7 @@ func TestPollDropsOwnEventsAndRereadsWhenTheWindowMoves(t *testing.T) {
 		start := now.Add(time.Duration(h) * time.Hour)
 		return domain.BusyEvent{UID: uid, Interval: domain.Interval{Start: start, End: start.Add(time.Hour)}}
 	}
-	store := &busyStore{own: map[string]bool{ownUID: true}}
+	store := newBusyStore(map[string]bool{ownUID: true})
 	exp := &fixedExpansion{exp: domain.Expansion{ProdID: "-//Google Inc//Google Calendar 70.9054//EN",
 		Events: []domain.BusyEvent{ev("a@google.com", 1), ev(ownUID, 3), ev("b@google.com", 2), ev("c@google.com", 2)}}}
 	feed := &scriptedFeed{body: []byte("BEGIN:VCALENDAR")}
@@ -177,12 +169,55 @@ func TestPollDropsOwnEventsAndRereadsWhenTheWindowMoves(t *testing.T) {
 	}
 
 	exp.exp.ProdID = bi.OwnProdID
-	store.cals[0].BodyHash, store.cals[0].ETag = "changed", ""
+	store.Edit(func(d *domaintest.Data) { d.BusyCalendars[0].BodyHash, d.BusyCalendars[0].ETag = "changed", "" })
 	reads := exp.reads
 	if _, err := bi.Poll(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if last := store.fetches[len(store.fetches)-1]; exp.reads != reads+1 || !last.Replace || len(last.Intervals) != 0 || last.Events != 0 {
 		t.Errorf("Frontdesk's own feed: %+v; want it read and no busy time", last)
+	}
+}
+
+// TestBusyCalendarChangesAreAudited: adding and removing a calendar write
+// their audit entry (without the URL) in the change's transaction; a
+// failure before the commit leaves neither calendar nor entry.
+func TestBusyCalendarChangesAreAudited(t *testing.T) {
+	ctx := context.Background()
+	store := newBusyStore(nil)
+	bi := &domain.BusyImport{Store: store}
+	desk := domain.Actor{UserID: domain.NewID(), Name: "Fran Desk", Role: domain.RoleFrontDesk}
+	raw := "https://calendar.google.com/calendar/ical/x/private-secret/basic.ics"
+
+	store.FailBeforeCommit(errors.New("crash before commit"))
+	if _, err := bi.AddCalendar(ctx, domain.NewBusyCalendar{PractitionerID: practitionerID, URL: raw, By: desk}); err == nil {
+		t.Fatal("AddCalendar with a failing commit = nil, want the error")
+	}
+	if d := store.Data(); len(d.BusyCalendars) != 0 || len(d.Audit) != 0 {
+		t.Fatalf("after a failed commit: %d calendars, %d audit entries; want none", len(d.BusyCalendars), len(d.Audit))
+	}
+
+	c, err := bi.AddCalendar(ctx, domain.NewBusyCalendar{PractitionerID: practitionerID, URL: raw, By: desk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bi.RemoveCalendar(ctx, desk, practitionerID, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := bi.RemoveCalendar(ctx, desk, practitionerID, c.ID); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("second RemoveCalendar = %v, want ErrNotFound", err)
+	}
+	d := store.Data()
+	if len(d.BusyCalendars) != 0 || len(d.Audit) != 2 {
+		t.Fatalf("%d calendars, %d audit entries; want 0 and 2", len(d.BusyCalendars), len(d.Audit))
+	}
+	for i, want := range []string{"busy_calendar.create", "busy_calendar.delete"} {
+		e := d.Audit[i]
+		if e.Action != want || e.EntityType != "busy_calendar" || e.EntityID != c.ID || e.Actor != desk {
+			t.Errorf("audit %d = %s %s/%s by %+v, want %s busy_calendar/%s by %+v", i, e.Action, e.EntityType, e.EntityID, e.Actor, want, c.ID, desk)
+		}
+		if s := fmt.Sprintf("%+v %+v", e.Before, e.After); strings.Contains(s, "private-secret") || !strings.Contains(s, c.URLHint) {
+			t.Errorf("audit %d keeps %s; want the URL hint and never the URL", i, s)
+		}
 	}
 }

@@ -30,6 +30,8 @@ type SetupWriter interface {
 	RevokeUserCredentials(ctx context.Context, userID string, at time.Time) error
 	RevokeUserFeedTokens(ctx context.Context, userID string, at time.Time) error
 	RetryMessage(ctx context.Context, id string, now time.Time) error
+	CreateBusyCalendar(ctx context.Context, c *BusyCalendar) error
+	DeleteBusyCalendar(ctx context.Context, practitionerID, id string) error
 	RecordAudit(ctx context.Context, e AuditEntry) error
 }
 

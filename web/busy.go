@@ -40,7 +40,7 @@ func (s *Site) saveBusyCalendar(c echo.Context) error {
 		return err
 	}
 	_, err = bi.AddCalendar(c.Request().Context(), domain.NewBusyCalendar{
-		PractitionerID: p.ID, URL: c.FormValue("url"), Label: trimmed(c.FormValue("label")),
+		PractitionerID: p.ID, URL: c.FormValue("url"), Label: trimmed(c.FormValue("label")), By: staffActor(c),
 	})
 	return s.afterHours(c, err, "busy")
 }
@@ -55,7 +55,7 @@ func (s *Site) deleteBusyCalendar(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.afterHours(c, bi.RemoveCalendar(c.Request().Context(), p.ID, c.Param("cid")), "busy")
+	return s.afterHours(c, bi.RemoveCalendar(c.Request().Context(), staffActor(c), p.ID, c.Param("cid")), "busy")
 }
 
 // timeOffItem is how time off shows on the calendar: busy time read from

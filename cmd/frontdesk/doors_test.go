@@ -69,8 +69,135 @@ func TestEveryDoorSameAudit(t *testing.T) {
 			if cli := entries["cli@clinic.example"].actor; cli != domain.ActorCLI {
 				t.Errorf("CLI actor = %+v, want %+v", cli, domain.ActorCLI)
 			}
+
+			// Busy calendars: added and removed through the API and the
+			// hours page, each change with the same audit entry.
+			pr := doorPractitioner(t, store, admin)
+			apiCal := busyViaAPI(t, ts.URL, admin, pr.ID, "https://calendar.example/api/basic.ics")
+			webCal := busyViaForm(t, ts.URL, admin, pr.ID, "https://calendar.example/web/basic.ics")
+			busy := busyEntries(t, store)
+			for _, action := range []string{"busy_calendar.create", "busy_calendar.delete"} {
+				a, w := busy[action+" "+apiCal], busy[action+" "+webCal]
+				if a.snapshot == nil || w.snapshot == nil {
+					t.Fatalf("%s: API entry %+v, web entry %+v; want one from each door", action, a, w)
+				}
+				if !maps.Equal(a.snapshot, w.snapshot) || a.actor != w.actor || a.actor.UserID != admin.ID {
+					t.Errorf("%s: web %v by %+v, API %v by %+v; want the same entry by the admin", action, w.snapshot, w.actor, a.snapshot, a.actor)
+				}
+			}
 		})
 	}
+}
+
+// doorPractitioner adds a practitioner for the busy-calendar doors.
+func doorPractitioner(t *testing.T, store *storage.Store, admin domain.User) domain.Practitioner {
+	t.Helper()
+	setup := &domain.Setup{Store: store, Clock: domain.SystemClock, HashPassword: auth.HashPassword}
+	p, err := setup.CreatePractitioner(context.Background(), domain.ActorOf(admin), domain.Practitioner{
+		Name: "Door Practitioner", TimeZone: "America/New_York", Active: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// busyViaAPI adds a busy calendar and removes it through the JSON API; it
+// returns the calendar's id.
+func busyViaAPI(t *testing.T, base string, admin domain.User, practitionerID, calURL string) string {
+	t.Helper()
+	var tok struct{ Token string }
+	postJSON(t, base+"/api/v1/auth/tokens", "", map[string]any{"email": admin.Email, "password": doorPassword}, http.StatusCreated, &tok)
+	var out struct{ Calendar struct{ ID string } }
+	path := base + "/api/v1/practitioners/" + practitionerID + "/busy-calendars"
+	postJSON(t, path, tok.Token, map[string]any{"url": calURL, "label": "Door calendar"}, http.StatusCreated, &out)
+	req, _ := http.NewRequest(http.MethodDelete, path+"/"+out.Calendar.ID, nil)
+	req.Header.Set("Authorization", "Bearer "+tok.Token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusNoContent {
+		t.Fatalf("DELETE busy calendar = %d, want 204", res.StatusCode)
+	}
+	return out.Calendar.ID
+}
+
+// busyViaForm adds a busy calendar and removes it through the hours page's
+// forms; it returns the calendar's id.
+func busyViaForm(t *testing.T, base string, admin domain.User, practitionerID, calURL string) string {
+	t.Helper()
+	client, csrf := staffSession(t, base, admin, "/staff/setup/hours/"+practitionerID)
+	page := base + "/staff/setup/hours/" + practitionerID
+	form(t, client, page+"/busy-calendars", url.Values{"csrf_token": {csrf}, "url": {calURL}, "label": {"Door calendar"}})
+	res, err := client.Get(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := regexp.MustCompile(`/busy-calendars/([0-9a-f-]{36})/delete`).FindSubmatch(body)
+	if m == nil {
+		t.Fatalf("the hours page has no delete form for the new calendar")
+	}
+	form(t, client, page+"/busy-calendars/"+string(m[1])+"/delete", url.Values{"csrf_token": {csrf}})
+	return string(m[1])
+}
+
+// staffSession signs in through the login form and returns the client and
+// the CSRF token of page.
+func staffSession(t *testing.T, base string, admin domain.User, page string) (*http.Client, string) {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	form(t, client, base+"/staff/login", url.Values{"email": {admin.Email}, "password": {doorPassword}})
+	res, err := client.Get(base + page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := csrfField.FindSubmatch(body)
+	if m == nil {
+		t.Fatalf("%s (%d) has no CSRF token", page, res.StatusCode)
+	}
+	return client, string(m[1])
+}
+
+// busyEntries returns the busy-calendar audit entries by "action calendar-id",
+// their snapshots without what differs by design (id, URL hint's path).
+func busyEntries(t *testing.T, store *storage.Store) map[string]doorEntry {
+	t.Helper()
+	list, err := store.Audit(context.Background(), domain.AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]doorEntry{}
+	for _, e := range list {
+		if e.EntityType != "busy_calendar" {
+			continue
+		}
+		raw, _ := e.After.(json.RawMessage)
+		if e.Action == "busy_calendar.delete" {
+			raw, _ = e.Before.(json.RawMessage)
+		}
+		var snap map[string]any
+		if err := json.Unmarshal(raw, &snap); err != nil {
+			t.Fatalf("audit %s %s: %v", e.Action, raw, err)
+		}
+		if snap["ID"] != e.EntityID || strings.Contains(string(raw), "basic.ics") {
+			t.Errorf("%s: entity %s, snapshot %s; want the calendar's own, without its URL", e.Action, e.EntityID, raw)
+		}
+		s := map[string]string{}
+		for k, v := range snap {
+			if k != "ID" {
+				b, _ := json.Marshal(v)
+				s[k] = string(b)
+			}
+		}
+		out[e.Action+" "+e.EntityID] = doorEntry{actor: e.Actor, snapshot: s}
+	}
+	return out
 }
 
 const doorPassword = "correct horse battery"

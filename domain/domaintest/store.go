@@ -35,6 +35,7 @@ type Data struct {
 	Credentials   []domain.Credential
 	FeedTokens    []domain.FeedToken
 	FeedStates    map[string]FeedState // by feed token id
+	BusyCalendars []domain.BusyCalendar
 }
 
 // FeedState is what FeedChanged remembers of a feed.
@@ -51,6 +52,7 @@ func (d Data) clone() Data {
 	c.Overrides, c.TimeOff = slices.Clone(d.Overrides), slices.Clone(d.TimeOff)
 	c.Bookings, c.Patients = slices.Clone(d.Bookings), slices.Clone(d.Patients)
 	c.Holds = slices.Clone(d.Holds)
+	c.BusyCalendars = slices.Clone(d.BusyCalendars)
 	c.Messages, c.Audit = slices.Clone(d.Messages), slices.Clone(d.Audit)
 	c.Users, c.Credentials, c.FeedTokens = slices.Clone(d.Users), slices.Clone(d.Credentials), slices.Clone(d.FeedTokens)
 	c.Hours = map[string][]domain.WorkingHours{}
