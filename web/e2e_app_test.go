@@ -44,9 +44,11 @@ func startApp(t *testing.T, opts ...func(*Site)) *app {
 	a.URL = "http://" + ts.Listener.Addr().String()
 	a.Scheduler = &domain.Scheduler{Store: store, Clock: a.Clock, BaseURL: a.URL}
 	authn := auth.New(store, a.Clock, a.URL)
+	wl := &domain.Waitlist{Store: store, Scheduler: a.Scheduler, Clock: a.Clock, BaseURL: a.URL}
+	a.Scheduler.OnFreed = wl.Freed
 	srv := &api.Server{Store: store, Scheduler: a.Scheduler, Clock: a.Clock, Logger: log, BaseURL: a.URL, Auth: authn,
-		Feeds: &domain.Feeds{Store: store, State: store, Clock: a.Clock}, RenderFeed: notifications.FeedCalendar}
-	site := &Site{Scheduler: a.Scheduler, Store: store, Auth: authn, BaseURL: a.URL, Clock: a.Clock, Logger: log}
+		Feeds: &domain.Feeds{Store: store, State: store, Clock: a.Clock}, RenderFeed: notifications.FeedCalendar, Waitlist: wl}
+	site := &Site{Scheduler: a.Scheduler, Store: store, Auth: authn, BaseURL: a.URL, Clock: a.Clock, Logger: log, Waitlist: wl}
 	for _, o := range opts {
 		o(site)
 	}

@@ -138,7 +138,28 @@ func fullPages() map[string]any {
 		"embed": embedSetupPage{Base: "https://clinic.example", Service: "case_review", Origins: []string{"https://blog.example"},
 			Options: []embedOption{{"", "Every service"}, {"case_review", "The case review"}},
 			Snippet: embedSnippet("https://clinic.example", "case_review", false)},
+		"waitlist_join": joinPage{Service: fixMassage, Practitioner: &fixPract, Zone: fixZone(), Booking: &b, Token: "tok",
+			Form:    joinForm{Name: "Ada", Email: "ada@", From: "2026-03-10", To: "2026-03-09", Times: []string{"morning"}},
+			Problem: formProblem{Message: "Some fields need attention.", Fields: fieldErrors{"to": "The last day must not be before the first.", "times": "Use morning, afternoon or evening."}}},
+		"waitlist_entry": entryPage{Entry: fixEntry(), Service: fixMassage, Practitioner: &fixPract, Token: "tok", Zone: fixZone(), Joined: true},
+		"offer": offerPage{V: domain.OfferView{Offer: fixOffer(), Entry: fixEntry(), Service: fixMassage, Practitioner: fixPract, Moves: &b},
+			Token: "tok", Zone: fixZone(), Problem: formProblem{Message: "This offer has expired."}},
+		"staff_waitlist": staffWaitlistPage{Services: []domain.Service{fixMassage}, Practitioners: []domain.Practitioner{fixPract},
+			ServiceID: fixMassage.ID, Loc: nyc, Rows: []waitlistRow{{Entry: fixEntry(), Service: fixMassage.Name, Practitioner: fixPract.Name,
+				Free: []domain.Slot{{Start: fixNow.Add(48 * time.Hour), End: fixNow.Add(49 * time.Hour), PractitionerID: fixPract.ID}}}}},
 	}
+}
+
+func fixOffer() domain.Offer {
+	return domain.Offer{ID: "o1", EntryID: "e1", PractitionerID: fixPract.ID, Start: fixNow.Add(24 * time.Hour), End: fixNow.Add(25 * time.Hour),
+		Status: domain.OfferOpen, ExpiresAt: fixNow.Add(30 * time.Minute)}
+}
+
+func fixEntry() domain.WaitlistEntry {
+	o := fixOffer()
+	return domain.WaitlistEntry{ID: "e1", ServiceID: fixMassage.ID, PractitionerID: fixPract.ID, Patient: fixPatient,
+		From: domain.Date{Year: 2026, Month: 3, Day: 10}, To: domain.Date{Year: 2026, Month: 3, Day: 20}, TimeZone: "America/New_York",
+		Times: []domain.DayPart{domain.Morning, domain.Evening}, Status: domain.WaitlistOffered, CreatedAt: fixNow, Offer: &o}
 }
 
 // fullReportsPage is the reports page of a small week.
@@ -173,6 +194,8 @@ func emptyPages() map[string]any {
 		"reports": reportsPage{Heat: heatChart(nil), Funnel: funnelChart(domain.ReviewCounts{})}, "embed": embedSetupPage{},
 		"daysheet": daySheetPage{},
 		"plannew":  newPlanPage{Loc: nyc}, "plan": planPage{Loc: nyc},
+		"waitlist_join": joinPage{Zone: fixZone()}, "waitlist_entry": entryPage{Zone: fixZone()},
+		"offer": offerPage{Zone: fixZone()}, "staff_waitlist": staffWaitlistPage{Loc: nyc},
 	}
 }
 

@@ -23,6 +23,7 @@ var funcs = template.FuncMap{
 	"hhmm":        func(t time.Time, loc *time.Location) string { return t.In(loc).Format("15:04") },
 	"has":         slices.Contains[[]string],
 	"field":       newField,
+	"inc":         func(i int) int { return i + 1 },
 	"errID":       func(name string) string { return "err-" + idPart(name) },
 	"fieldID":     func(name string) string { return "f-" + idPart(name) },
 	"title":       title,

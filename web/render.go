@@ -191,6 +191,8 @@ var flashes = map[string]string{
 	"plan-booked":       "The plan is booked; the patient gets one email with every visit.",
 	"outcome":           "The outcome of the review is saved.",
 	"email-fixed":       "The address is saved; mail goes to it again. Held messages can be retried on the notifications page.",
+	"offered":           "The time is offered; the patient is emailed and it is held for them until the offer expires.",
+	"removed":           "The entry was removed from the waitlist.",
 }
 
 // seeOther redirects after a successful POST.

@@ -33,6 +33,9 @@ type Site struct {
 	Inbox *domain.Inbox
 	// Plans books and changes plans of care; nil = one over Store.
 	Plans *domain.Plans
+	// Waitlist runs the waitlist pages (join, the patient's entry, offers,
+	// the staff list); nil = those pages answer 503.
+	Waitlist *domain.Waitlist
 }
 
 // Register adds every page route and /static/* to e, which must run
@@ -74,6 +77,15 @@ func (s *Site) Register(e *echo.Echo) {
 	e.POST("/manage/:token/reschedule", s.manageReschedule, framed, gz)
 	e.POST("/manage/:token/cancel", s.manageCancel, framed, gz)
 	e.POST("/manage/:token/plan/cancel", s.managePlanCancel, framed, gz)
+	page("/book/:service/waitlist", s.joinForm)
+	e.POST("/book/:service/waitlist", s.join, framed, gz)
+	page("/manage/:token/waitlist", s.earlierForm)
+	e.POST("/manage/:token/waitlist", s.joinEarlier, framed, gz)
+	page("/waitlist/:token", s.entry)
+	e.POST("/waitlist/:token/leave", s.leave, framed, gz)
+	page("/offers/:token", s.offer)
+	e.POST("/offers/:token/accept", s.acceptOffer, framed, gz)
+	e.POST("/offers/:token/decline", s.declineOffer, framed, gz)
 
 	// Staff sign-in.
 	e.GET("/staff/login", s.loginForm, gz)
@@ -125,6 +137,9 @@ func (s *Site) Register(e *echo.Echo) {
 	staff.GET("/feeds", s.feeds, desk)
 	staff.POST("/feeds", s.rotateFeed, desk)
 	staff.GET("/reports", s.reportsHandler, desk)
+	staff.GET("/waitlist", s.staffWaitlist)
+	staff.POST("/waitlist/:id/offer", s.staffOffer)
+	staff.POST("/waitlist/:id/remove", s.staffRemove)
 	staff.GET("/notifications", s.notifications, desk)
 	staff.POST("/notifications/:id/retry", s.retryNotification, desk)
 }

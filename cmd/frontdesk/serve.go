@@ -193,7 +193,7 @@ func newHandler(cfg config, store *storage.Store, log *slog.Logger, events domai
 		Events:          events,
 		Registry:        reg,
 	}
-	site := &web.Site{Scheduler: sched, Setup: setup, Store: store, Auth: authn, BaseURL: cfg.BaseURL, Clock: domain.SystemClock, Logger: log,
+	site := &web.Site{Scheduler: sched, Setup: setup, Store: store, Auth: authn, BaseURL: cfg.BaseURL, Clock: domain.SystemClock, Logger: log, Waitlist: waitlist,
 		EmbedOrigins: cfg.EmbedOrigins, Busy: busy, Inbox: inbox}
 	srv.HTMLError = site.HTMLError
 	e := srv.Echo()
