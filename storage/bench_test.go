@@ -2,8 +2,10 @@ package storage_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -96,8 +98,8 @@ func BenchmarkCreateBooking(b *testing.B) {
 	for _, e := range storagetest.Engines() {
 		s := storagetest.Open(b, e)
 		fx := storagetest.Seed(b, s)
+		i := 0 // across -count runs, which share the store
 		b.Run(string(e), func(b *testing.B) {
-			i := 0
 			for b.Loop() {
 				bk := newBooking(fx, fx.Therapist.ID, benchYear.Add(time.Duration(i)*70*time.Minute))
 				p := newPatient(fmt.Sprintf("bench%d@example.com", i%500))
@@ -132,9 +134,9 @@ func BenchmarkCreateBookingRooms(b *testing.B) {
 			}
 			rooms = append(rooms, r.ID)
 		}
+		i := 0 // across -count runs, which share the store
 		b.Run(string(e), func(b *testing.B) {
 			took := [2][]time.Duration{}
-			i := 0
 			for b.Loop() {
 				kind := i % 2
 				bk := newBooking(fx, fx.Therapist.ID, benchYear.Add(time.Duration(i)*70*time.Minute))
@@ -175,4 +177,62 @@ func reportLatency(b *testing.B, kind string, took []time.Duration) {
 	b.ReportMetric(us(sum/time.Duration(len(took))), kind+"-mean-µs")
 	b.ReportMetric(at(0.50), kind+"-p50-µs")
 	b.ReportMetric(at(0.99), kind+"-p99-µs")
+}
+
+// BenchmarkRoomStorm: 40 clients book the same time through two replicas
+// of one database, alternating two practitioners. With one shared room
+// ("room") exactly one wins; without ("no_room", the baseline in the same
+// run) one per practitioner wins. Each op is one storm; winners/op must be
+// 1 and 2.
+func BenchmarkRoomStorm(b *testing.B) {
+	ctx := context.Background()
+	for _, e := range storagetest.Engines() {
+		stores := storagetest.OpenReplicas(b, e, 2)
+		fx := storagetest.Seed(b, stores[0])
+		room := domain.Room{Name: "Room A", Kind: domain.RoomKindRoom, Active: true}
+		if err := stores[0].CreateRoom(ctx, &room); err != nil {
+			b.Fatal(err)
+		}
+		slot := 0
+		for _, kind := range []string{"no_room", "room"} {
+			b.Run(string(e)+"/"+kind, func(b *testing.B) {
+				won := 0
+				for b.Loop() {
+					at := benchYear.Add(time.Duration(slot) * 2 * time.Hour)
+					slot++
+					won += roomStorm(ctx, b, stores, fx, at, map[bool]string{true: room.ID}[kind == "room"])
+				}
+				b.ReportMetric(float64(won)/float64(b.N), "winners/op")
+			})
+		}
+	}
+}
+
+// roomStorm books 40 visits at one time at once, returning how many won.
+func roomStorm(ctx context.Context, b *testing.B, stores []*storage.Store, fx storagetest.Fixture, at time.Time, roomID string) int {
+	const n = 40
+	errs := make([]error, n)
+	gate := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		bk := newBooking(fx, fx.PractitionerIDs()[i%2], at)
+		bk.RoomID = roomID
+		p := newPatient(fmt.Sprintf("storm%d-%d@example.com", at.Unix(), i))
+		wg.Go(func() {
+			<-gate
+			errs[i] = stores[i/2%2].CreateBooking(ctx, &bk, &p, domain.Effects{})
+		})
+	}
+	close(gate)
+	wg.Wait()
+	won := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case !errors.Is(err, domain.ErrRoomTaken) && !errors.Is(err, domain.ErrSlotTaken):
+			b.Fatalf("storm booking #%d = %v", i, err)
+		}
+	}
+	return won
 }
