@@ -58,6 +58,10 @@ func (c Clinic) Validate() error {
 	var v Validation
 	v.Check(c.Name != "", "name", "A clinic needs a name.")
 	v.Line("name", c.Name)
+	v.Length("name", c.Name, 120)
+	v.Length("phone", c.Phone, 40)
+	v.Length("address", c.Address, 500)
+	v.Length("what_to_bring", c.WhatToBring, 2000)
 	v.Line("phone", c.Phone)
 	v.Text("address", c.Address)
 	v.Text("what_to_bring", c.WhatToBring)

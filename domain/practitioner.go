@@ -44,6 +44,7 @@ func (p Practitioner) Validate() error {
 	v.Line("name", p.Name)
 	v.Line("title", p.Title)
 	v.Text("bio", p.Bio)
+	v.Length("bio", p.Bio, 2000)
 	v.Check(p.Email == "" || validEmail(p.Email), "email", "Use a valid email address.")
 	v.Check(validZone(p.TimeZone), "time_zone", "Use an IANA time zone such as America/New_York.")
 	v.Check(p.Color == "" || validColor(p.Color), "color", "Use #rrggbb.")

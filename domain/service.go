@@ -56,6 +56,7 @@ func (s Service) Validate() error {
 	v.Int32("sort_order", s.SortOrder)
 	v.Line("name", s.Name)
 	v.Text("description", s.Description)
+	v.Length("description", s.Description, 2000)
 	v.Check(len(s.Currency) == 3 && strings.ToUpper(s.Currency) == s.Currency, "currency", "Use a three-letter code such as USD.")
 	v.Check(s.Color == "" || validColor(s.Color), "color", "Use #rrggbb.")
 	return v.Err()

@@ -66,6 +66,13 @@ func isBidiControl(r rune) bool {
 		r == '\u200e' || r == '\u200f' || r == '\u061c'
 }
 
+// Length records in v when s is longer than max characters.
+func (v *Validation) Length(field, s string, max int) {
+	if utf8.RuneCountInString(s) > max {
+		v.Add(field, fmt.Sprintf("At most %d characters.", max))
+	}
+}
+
 // Line records in v what is wrong with s as one line (see LineProblem).
 func (v *Validation) Line(field, s string) {
 	if msg := LineProblem(s); msg != "" {
