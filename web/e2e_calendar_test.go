@@ -169,6 +169,25 @@ func TestFrontDeskCalendar(t *testing.T) {
 		t.Fatalf("Sam's day after the panel = %+v, want Mary's massage at 11:05", mary)
 	}
 
+	// An existing patient, found from the panel: Grace again, with Sam at 1 PM.
+	x, y = b.center(fmt.Sprintf(`#cal-grid a.free[data-practitioner=%q][data-time="13:00"]`, sam.ID))
+	b.do(chromedp.MouseClickXY(x, y), chromedp.WaitVisible(chromedp.CSS("#book-panel #q")),
+		chromedp.SendKeys(chromedp.CSS("#book-panel #q"), "grace"+kb.Enter))
+	b.waitText("#book-panel #f-patient_id", "grace.hopper@example.com")
+	b.do(chromedp.Click(chromedp.CSS(`#book-panel input[name=patient_id]:not([value=""])`)),
+		chromedp.SetValue(chromedp.CSS("#book-panel #f-service_id"), a.Massage.ID))
+	if got := b.value("#book-panel #f-time"); got != "13:00" {
+		t.Errorf("after the search the panel's time is %q, want 13:00", got)
+	}
+	b.do(chromedp.Click(chromedp.CSS(`#book-panel button[type=submit].primary`)))
+	b.waitText("#cal-message", "The visit was booked.")
+	b.do(chromedp.WaitNotVisible(chromedp.CSS("#book-panel")))
+	again, err := a.Store.Bookings(ctx, domain.BookingFilter{PatientID: grace.PatientID, From: deskAt(2, 0, 0), To: deskAt(3, 0, 0)})
+	must(t, "Grace's day", err)
+	if len(again) != 2 || again[1].PractitionerID != sam.ID || !again[1].Start.Equal(deskAt(2, 13, 0)) {
+		t.Fatalf("Grace's visits after the panel search = %d, want her 10:00 and Sam at 13:00", len(again))
+	}
+
 	// Drag Grace from Jordan to Sam at 9:00.
 	gx, gy := b.center("#v-" + grace.ID)
 	var grab float64
@@ -236,7 +255,7 @@ func TestFrontDeskCalendar(t *testing.T) {
 	b.do(chromedp.Navigate(a.URL+"/staff/daysheet?date=2026-06-02"), chromedp.WaitVisible(chromedp.CSS(".sheet")))
 	pdf := b.printPDF("43-daysheet")
 	text := pdfText(t, pdf)
-	for _, want := range []string{"Grace Hopper", "Katherine Johnson", "Mary Jackson", "Sam Patel", "Jordan Rivera", "Dr. Maya Chen", "9:00 AM", "3:00 PM", "11:05 AM"} {
+	for _, want := range []string{"Grace Hopper", "Katherine Johnson", "Mary Jackson", "Sam Patel", "Jordan Rivera", "Dr. Maya Chen", "9:00 AM", "3:00 PM", "11:05 AM", "1:00 PM"} {
 		if !strings.Contains(squash(text), squash(want)) {
 			t.Errorf("the printed day sheet does not say %q; it says:\n%s", want, text)
 		}
