@@ -187,6 +187,9 @@ func slotTaken(t *testing.T, a *app, b *browser) {
 	)
 	start, err := time.Parse(time.RFC3339, b.value(`input[name="start"]`))
 	must(t, "read the chosen start", err)
+	// The page holds the time; once the hold has expired someone faster
+	// takes it.
+	a.Clock.Advance(domain.DefaultHoldDuration + time.Second)
 	_, err = a.Scheduler.Book(context.Background(), domain.BookRequest{
 		ServiceID: a.Review.ID, PractitionerID: a.Chiro.ID, Start: start, Actor: domain.ActorPatient,
 		Patient: domain.Patient{Name: "Eve Faster", Email: "eve@example.com"},

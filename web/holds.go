@@ -32,6 +32,10 @@ func (h holdView) LeftText() string {
 	return fmt.Sprintf("%d:%02d", s/60, s%60)
 }
 
+// LeftSeconds is the time left in whole seconds: site.js counts down from
+// it, so the countdown follows the server's clock, not the visitor's.
+func (h holdView) LeftSeconds() int { return max(0, int(h.Left.Round(time.Second)/time.Second)) }
+
 // holdClient returns the browser's hold key, setting the cookie when the
 // browser has none yet.
 func (s *Site) holdClient(c echo.Context) string {

@@ -100,9 +100,9 @@
   // A held time counts down to its expiry (the page without the script
   // says the expiry time). At zero the page says the hold has ended; the
   // form still books a time that is free.
-  var hold = document.querySelector("[data-hold-expires]");
+  var hold = document.querySelector("[data-hold-left-seconds]");
   if (hold) {
-    var expires = Date.parse(hold.getAttribute("data-hold-expires"));
+    var expires = Date.now() + 1000 * parseInt(hold.getAttribute("data-hold-left-seconds"), 10);
     var left = hold.querySelector("[data-hold-left]");
     var clock = hold.querySelector("[data-hold-clock]");
     var ended = hold.querySelector("[data-hold-ended]");
