@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -124,6 +125,9 @@ type bookingForm struct {
 	Name, Email, Phone, Notes string
 	PainAreas, Tried          []string
 	Duration, IntakeNotes     string
+	// RepeatCount ("1" or "": just this visit) and RepeatEvery book the
+	// visit as the first of a series.
+	RepeatCount, RepeatEvery string
 }
 
 // detailsPage is the form of contact details (and intake).
@@ -152,6 +156,26 @@ type detailsPage struct {
 	Hold *holdView
 	// HoldToken is the token of the visitor's hold, sent with the form.
 	HoldToken string
+	// Conflicts are the visits of a series that could not be booked.
+	Conflicts []domain.PlanConflict
+}
+
+// Seriesable reports whether the page offers booking a series: a
+// treatment that is not only for new patients.
+func (d detailsPage) Seriesable() bool {
+	return d.Service.Kind != domain.KindCaseReview && !d.Service.NewPatientsOnly
+}
+
+// RepeatCounts and RepeatEvery are the choices of the series fields.
+func (d detailsPage) RepeatCounts() []int { return seq(2, domain.MaxSeriesVisits) }
+func (d detailsPage) RepeatEvery() []int  { return seq(1, domain.MaxSeriesEveryWeeks) }
+
+func seq(from, to int) []int {
+	var out []int
+	for i := from; i <= to; i++ {
+		out = append(out, i)
+	}
+	return out
 }
 
 // gone reports whether the chosen time can no longer be booked, so the
@@ -256,6 +280,9 @@ func (s *Site) book(c echo.Context) error {
 	req.HoldToken = form.Get("hold_token")
 	if ck, err := c.Cookie(holdCookie); err == nil && req.HoldToken == "" {
 		req.HoldClient = holdClientKey(ck.Value)
+	}
+	if count, _ := strconv.Atoi(d.Form.RepeatCount); count > 1 && d.Seriesable() {
+		return s.bookSeries(c, d, req, count)
 	}
 	booked, err := s.Scheduler.Book(c.Request().Context(), req)
 	if err == nil {

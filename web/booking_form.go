@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,7 +19,34 @@ func readBookingForm(f url.Values) bookingForm {
 		Name: trimmed(f.Get("patient.name")), Email: trimmed(f.Get("patient.email")), Phone: trimmed(f.Get("patient.phone")),
 		Notes: trimmed(f.Get("notes")), PainAreas: f["intake.pain_areas"], Tried: f["intake.tried"],
 		Duration: f.Get("intake.duration"), IntakeNotes: trimmed(f.Get("intake.notes")),
+		RepeatCount: f.Get("repeat.count"), RepeatEvery: f.Get("repeat.every_weeks"),
 	}
+}
+
+// bookSeries books the details form as a series of count visits: one
+// confirmation email with every visit; the manage page of the first.
+func (s *Site) bookSeries(c echo.Context, d detailsPage, req domain.BookRequest, count int) error {
+	p, err := s.plans()
+	if err != nil {
+		return err
+	}
+	every, _ := strconv.Atoi(d.Form.RepeatEvery)
+	req.IdempotencyKey, req.RequestHash = "", ""
+	got, err := p.BookSeries(c.Request().Context(), req, domain.Repeat{EveryWeeks: every, Count: count})
+	if err == nil {
+		q := url.Values{"booked": {"1"}, "tz": {d.Zone.Name}}
+		if d.Arrival.Embed {
+			q = withArrival(q, arrival{Embed: true, Origin: d.Arrival.Origin})
+		}
+		return seeOther(c, "/manage/"+url.PathEscape(got.Tokens[0])+"?"+q.Encode())
+	}
+	pr, ok := problemOf(err)
+	if !ok {
+		return err
+	}
+	d.Problem = pr
+	d.Conflicts, _ = domain.ConflictsOf(err)
+	return s.render(c, statusOf(err), "details", "Your details", d)
 }
 
 // request is the domain's booking request for the form.
