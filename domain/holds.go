@@ -249,7 +249,7 @@ func (s *Scheduler) ReleaseHold(ctx context.Context, token string, actor Actor) 
 	}
 	audit := AuditEntry{ID: NewID(), At: s.now(), Actor: actor, Action: "hold.release",
 		EntityType: "hold", EntityID: h.ID, Before: holdAudit(h)}
-	return wrap("delete hold", s.Store.DeleteHold(ctx, h.ID, &audit))
+	return wrapIf("delete hold", s.Store.DeleteHold(ctx, h.ID, &audit))
 }
 
 // HoldByToken returns the hold the raw token opens, live or expired;

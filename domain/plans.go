@@ -147,6 +147,10 @@ type PlanWrite struct {
 	Audit    []AuditEntry
 	// Outcome, when set, is stored on Plan.SourceBookingID.
 	Outcome ReviewOutcome
+	// ConsumeHold is the id of the patient's own hold the series ends
+	// (its first visit's), or "". The holds in the visits' way that have
+	// expired at Plan.CreatedAt are deleted first, as for any booking.
+	ConsumeHold string
 }
 
 // PlanCancel is everything cancelling the rest of a plan writes.
@@ -243,6 +247,8 @@ func ConflictsOf(err error) ([]PlanConflict, bool) {
 // conflictReason names why CanBook refused a visit.
 func conflictReason(err error) (reason, message string) {
 	switch {
+	case errors.Is(err, ErrHoldTaken):
+		return "held", "Someone else is finishing a booking for that time."
 	case errors.Is(err, ErrRoomTaken):
 		return "room_taken", "No room the service needs is free then."
 	case errors.Is(err, ErrSlotTaken):

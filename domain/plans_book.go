@@ -59,6 +59,7 @@ type series struct {
 	first      time.Time
 	onConflict OnConflict
 	startField string // names the first start in errors
+	holdID     string // the patient's own hold, which the series ends and which keeps no visit from it
 }
 
 // Create books a plan for staff. Every visit is checked against the
@@ -350,7 +351,11 @@ func (p *Plans) check(ctx context.Context, sr series, pr Practitioner, starts []
 	if len(sr.service.RoomIDs) > 0 && len(rooms) == 0 {
 		return nil, Invalid("service_id", "None of the rooms this service needs is in use; ask the clinic to set one up.")
 	}
-	q := slotQueryFor(scheds[pr.ID], pr, sr.service, sr.clinic.Policy, sr.now, sr.actor.Staff())
+	sched, rooms, err := p.withLiveHolds(ctx, sr, pr, scheds[pr.ID], rooms, window)
+	if err != nil {
+		return nil, err
+	}
+	q := slotQueryFor(sched, pr, sr.service, sr.clinic.Policy, sr.now, sr.actor.Staff())
 	q.Rooms = rooms
 	out := make([]visitCheck, len(starts))
 	for i, st := range starts {
@@ -368,6 +373,26 @@ func (p *Plans) check(ctx context.Context, sr series, pr Practitioner, starts []
 			Alternatives: alternatives(q, st, starts, pr.Location())}
 	}
 	return out, nil
+}
+
+// withLiveHolds adds the holds live at the series' now (other than the
+// patient's own) to the practitioner's and the rooms' busy blocks: a time
+// someone is finishing a booking for is not free for a plan either.
+func (p *Plans) withLiveHolds(ctx context.Context, sr series, pr Practitioner, sc Schedule, rooms []RoomBusy, window Interval) (Schedule, []RoomBusy, error) {
+	roomIDs := make([]string, len(rooms))
+	for i, r := range rooms {
+		roomIDs[i] = r.ID
+	}
+	holds, err := p.Scheduler.Store.LiveHolds(ctx, []string{pr.ID}, roomIDs, window.Start, window.End, sr.now)
+	if err != nil {
+		return sc, nil, wrap("load holds", err)
+	}
+	for _, h := range holds {
+		if h.PractitionerID == pr.ID && h.ID != sr.holdID {
+			sc.Busy = append(slices.Clip(sc.Busy), h.Block())
+		}
+	}
+	return sc, addRoomHolds(rooms, holds, sr.holdID), nil
 }
 
 func firstOr(ids []string) string {

@@ -226,10 +226,13 @@ func (p *Plans) BookSeries(ctx context.Context, req BookRequest, r Repeat) (Plan
 		return PlanBooked{}, err
 	}
 	checkSeriesService(&v, bp.service, true)
+	if err := s.useHold(ctx, &bp); err != nil {
+		return PlanBooked{}, err
+	}
 	sr := series{clinic: bp.clinic, now: now, actor: ActorPatient, service: bp.service, patient: bp.patient,
 		candidates: bp.candidates, rooms: bp.rooms, source: sourceOf(req), attrib: req.Attribution.Clean(),
 		timeZone: req.TimeZone, everyWeeks: r.EveryWeeks, count: r.Count, first: req.Start, onConflict: OnConflictFail,
-		startField: "start"}
+		startField: "start", holdID: bp.hold}
 	if sr.timeZone == "" {
 		sr.timeZone = bp.clinic.TimeZone
 	}

@@ -45,7 +45,7 @@ func (p *Plans) write(ctx context.Context, sr series, pr Practitioner, free []vi
 			visits[i].Room = sr.rooms[slices.IndexFunc(sr.rooms, func(r Room) bool { return r.ID == c.roomID })]
 		}
 	}
-	w := PlanWrite{Plan: &plan, Patient: &sr.patient,
+	w := PlanWrite{Plan: &plan, Patient: &sr.patient, ConsumeHold: sr.holdID,
 		Messages: s.planMessages(sr.clinic, visits, tokens, MessagePlanConfirmation, sr.now),
 		Audit:    planAudits(sr, plan, visits)}
 	if sr.review != nil {

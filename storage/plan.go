@@ -69,6 +69,9 @@ func (s *Store) CreatePlan(ctx context.Context, w domain.PlanWrite) error {
 		if err := s.lockVisits(tx, w.Visits); err != nil {
 			return err
 		}
+		if err := deleteHoldsInSeries(tx, w.ConsumeHold, w.Visits, w.Plan.CreatedAt); err != nil {
+			return err
+		}
 		var err error
 		if patient, err = planPatient(tx, *w.Patient, w.Plan.CreatedAt); err != nil {
 			return err
@@ -98,6 +101,44 @@ func (s *Store) CreatePlan(ctx context.Context, w domain.PlanWrite) error {
 
 func ptr[T any](v T) *T { return &v }
 
+// deleteHoldsInSeries deletes the consumed hold and the holds expired at
+// now over the series' span, of its practitioner and of each room it
+// takes: expired holds are garbage, and one in a visit's way would make
+// the insert fail.
+func deleteHoldsInSeries(tx *gorm.DB, consume string, visits []domain.Booking, now time.Time) error {
+	first, last := visits[0].BlockStart, visits[0].BlockEnd
+	rooms := map[string]bool{}
+	for _, v := range visits {
+		first, last = minT(first, v.BlockStart), maxT(last, v.BlockEnd)
+		if v.RoomID != "" {
+			rooms[v.RoomID] = true
+		}
+	}
+	if err := deleteHoldsInWay(tx, consume, visits[0].PractitionerID, "", first, last, now); err != nil {
+		return err
+	}
+	for id := range rooms {
+		if err := deleteHoldsInWay(tx, "", visits[0].PractitionerID, id, first, last, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func minT(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxT(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
 // insertVisits inserts the visits in one statement. The constraint does
 // not say which visit it refused: the error is *domain.VisitTakenError
 // with Index -1.
@@ -112,7 +153,7 @@ func insertVisits(tx *gorm.DB, visits []domain.Booking, patientID, planID string
 		rows[i] = row
 	}
 	err := bookingWriteError(tx.Create(&rows).Error, rows[0])
-	if errors.Is(err, domain.ErrSlotTaken) || errors.Is(err, domain.ErrRoomTaken) {
+	if errors.Is(err, domain.ErrSlotTaken) || errors.Is(err, domain.ErrRoomTaken) || errors.Is(err, domain.ErrHoldTaken) {
 		return &domain.VisitTakenError{Index: -1, Err: err}
 	}
 	return err

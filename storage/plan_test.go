@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -285,6 +286,45 @@ func TestPlanVisitTakenWhileWriting(t *testing.T) {
 		got, err := e.plans.Create(ctx, e.request(rv2.ID, planFirst.Add(4*time.Hour), 6, domain.OnConflictSkip))
 		if err != nil || len(got.Plan.Visits) != 5 || len(got.Skipped) != 1 || !got.Skipped[0].Start.Equal(week4) {
 			t.Fatalf("skip = %v, %d visits, skipped %v; want 5 and %s skipped", err, len(got.Plan.Visits), got.Skipped, week4)
+		}
+	})
+}
+
+// A patient's own hold on the first visit's time is theirs to book as a
+// series (and ends with it); someone else's live hold on a later visit is
+// a conflict like a booking.
+func TestSeriesAndHolds(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *storage.Store) {
+		e := newPlanEnv(t, s)
+		ctx := context.Background()
+		sched := e.plans.Scheduler
+		starts := domain.SeriesStarts(planFirst.AddDate(0, 0, 1), 1, 3, e.fx.Therapist.Location())
+		hold := func(start time.Time, client string) domain.Held {
+			h, err := sched.PlaceHold(ctx, domain.HoldRequest{ServiceID: e.fx.Massage.ID, PractitionerID: e.fx.Therapist.ID,
+				Start: start, ClientKey: client, Actor: domain.ActorPatient})
+			if err != nil {
+				t.Fatalf("hold %s: %v", start, err)
+			}
+			return h
+		}
+		mine := hold(starts[0], "me")
+		theirs := hold(starts[1], "them")
+		req := domain.BookRequest{ServiceID: e.fx.Massage.ID, PractitionerID: e.fx.Therapist.ID, Start: starts[0],
+			Patient: domain.Patient{Name: "Ida B. Wells", Email: "ida@example.com"}, Actor: domain.ActorPatient, HoldToken: mine.Token}
+		_, err := e.plans.BookSeries(ctx, req, domain.Repeat{EveryWeeks: 1, Count: 3})
+		conflicts, ok := domain.ConflictsOf(err)
+		if !ok || len(conflicts) != 1 || !conflicts[0].Start.Equal(starts[1]) {
+			t.Fatalf("BookSeries with a hold in week 2 = %v, want that week alone", err)
+		}
+		if err := sched.ReleaseHold(ctx, theirs.Token, domain.ActorPatient); err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.plans.BookSeries(ctx, req, domain.Repeat{EveryWeeks: 1, Count: 3})
+		if err != nil || len(got.Plan.Visits) != 3 {
+			t.Fatalf("BookSeries on the patient's own hold = %v", err)
+		}
+		if _, err := sched.HoldByToken(ctx, mine.Token); !errors.Is(err, domain.ErrNotFound) {
+			t.Errorf("the patient's hold outlived the series: %v", err)
 		}
 	})
 }
