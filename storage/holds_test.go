@@ -250,3 +250,59 @@ func TestHoldRulesInTheDatabase(t *testing.T) {
 		}
 	})
 }
+
+// TestHoldOrBookingStormTwoReplicas: 20 holds and 20 bookings of one time,
+// at once on two replicas: the advisory locks serialise them and each
+// table's trigger sees the other, so exactly one wins, a hold or a booking.
+func TestHoldOrBookingStormTwoReplicas(t *testing.T) {
+	for _, e := range storagetest.Engines() {
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			stores := storagetest.OpenReplicas(t, e, 2)
+			fx := storagetest.Seed(t, stores[0])
+			sch := schedulers(stores, domaintest.NewClock(holdClockStart))
+			ctx := context.Background()
+			pr := fx.Therapist.ID
+			const n = 40
+			var wg sync.WaitGroup
+			errs := make([]error, n)
+			start := make(chan struct{})
+			for i := range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					s := sch[i/2%2]
+					<-start
+					if i%2 == 0 {
+						_, errs[i] = s.PlaceHold(ctx, domain.HoldRequest{ServiceID: fx.Massage.ID, PractitionerID: pr,
+							Start: monday, ClientKey: fmt.Sprintf("c%d", i), Actor: domain.ActorPatient})
+					} else {
+						_, errs[i] = s.Book(ctx, massageRequest(fx, pr, fmt.Sprintf("mixed%d@example.com", i)))
+					}
+				}()
+			}
+			close(start)
+			wg.Wait()
+			won := 0
+			for i, err := range errs {
+				switch {
+				case err == nil:
+					won++
+				case !errors.Is(err, domain.ErrHoldTaken) && !errors.Is(err, domain.ErrSlotTaken):
+					t.Errorf("#%d = %v, want nil, ErrHoldTaken or ErrSlotTaken", i, err)
+				}
+			}
+			holds, err := stores[1].LiveHolds(ctx, []string{pr}, nil, monday, monday.Add(time.Hour), holdClockStart)
+			if err != nil {
+				t.Fatal(err)
+			}
+			booked, err := stores[1].Bookings(ctx, domain.BookingFilter{PractitionerID: pr, From: monday, To: monday.Add(time.Hour)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if won != 1 || len(holds)+len(booked) != 1 {
+				t.Errorf("%d of %d won; %d holds and %d bookings keep the time; want exactly one", won, n, len(holds), len(booked))
+			}
+		})
+	}
+}
