@@ -89,6 +89,28 @@ func corpusRoutes(e *env, fx corpusFixture, start string) map[string]corpusRoute
 	}
 }
 
+// newCorpusFixture makes the rows the corpus's paths name: a booking (and
+// its patient, messages and manage token), a room and a time off; start is
+// a free slot for bodies that book.
+func newCorpusFixture(t testing.TB, e *env) (fx corpusFixture, start string) {
+	t.Helper()
+	ctx := context.Background()
+	booked := e.mustBook(0, "ada@example.com")
+	d, err := e.store.Booking(ctx, booked.Booking.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	room := e.do(req{method: "POST", path: "/api/v1/rooms", role: domain.RoleAdmin, body: map[string]any{"name": "Room A"}}).want(t, 201, "room").json(t)["room"].(map[string]any)["id"].(string)
+	off := e.do(req{method: "POST", path: "/api/v1/practitioners/" + e.ids.therapist + "/time-off", role: domain.RoleAdmin,
+		body: map[string]any{"start": "2031-03-25T09:00:00-04:00", "end": "2031-03-25T10:00:00-04:00"}}).want(t, 201, "time off").json(t)["time_off"].(map[string]any)["id"].(string)
+	msgs, err := e.store.Messages(ctx, domain.MessageFilter{})
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("messages = %v, %v", msgs, err)
+	}
+	fx = corpusFixture{booking: d.ID, token: booked.ManageToken, patient: d.PatientID, room: room, timeOff: off, message: msgs[0].ID}
+	return fx, e.slots(e.ids.massage, e.ids.therapist)[4].Start
+}
+
 var pathParam = regexp.MustCompile(`:[a-z_]+`)
 
 // corpusPath fills a route's parameters with rows that exist, so that
@@ -226,20 +248,7 @@ func names(got, want string) bool {
 func TestBadInputCorpus(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		booked := e.mustBook(0, "ada@example.com")
-		d, err := e.store.Booking(ctx, booked.Booking.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		room := e.do(req{method: "POST", path: "/api/v1/rooms", role: domain.RoleAdmin, body: map[string]any{"name": "Room A"}}).want(t, 201, "room").json(t)["room"].(map[string]any)["id"].(string)
-		off := e.do(req{method: "POST", path: "/api/v1/practitioners/" + e.ids.therapist + "/time-off", role: domain.RoleAdmin,
-			body: map[string]any{"start": "2031-03-25T09:00:00-04:00", "end": "2031-03-25T10:00:00-04:00"}}).want(t, 201, "time off").json(t)["time_off"].(map[string]any)["id"].(string)
-		msgs, err := e.store.Messages(ctx, domain.MessageFilter{})
-		if err != nil || len(msgs) == 0 {
-			t.Fatalf("messages = %v, %v", msgs, err)
-		}
-		fx := corpusFixture{booking: d.ID, token: booked.ManageToken, patient: d.PatientID, room: room, timeOff: off, message: msgs[0].ID}
-		start := e.slots(e.ids.massage, e.ids.therapist)[4].Start
+		fx, start := newCorpusFixture(t, e)
 		table := corpusRoutes(e, fx, start)
 		before, err := e.store.RowCounts(ctx)
 		if err != nil {
