@@ -33,9 +33,14 @@
 
   // refresh replaces the calendar with the server's current one, keeping
   // the scroll position and the focused visit. i20b's live stream calls it.
-  var refreshing = null;
+  var refreshing = null, again = null;
   function refresh() {
-    if (refreshing) { return refreshing; }
+    // A refresh asked for while one is on its way may need newer data than
+    // that one fetched: run one more after it (only one).
+    if (refreshing) {
+      if (!again) { again = refreshing.then(function () { again = null; return refresh(); }); }
+      return again;
+    }
     var focused = document.activeElement && document.activeElement.closest && document.activeElement.closest(".visit");
     var focusID = focused ? focused.id : "";
     var sx = window.scrollX, sy = window.scrollY;
