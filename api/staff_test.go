@@ -465,7 +465,8 @@ func TestNotificationsFeedTokensAudit(t *testing.T) {
 	})
 }
 
-// TestCookieSessionCSRF signs in with a cookie as the web pages do: safe
+// TestCookieSessionCSRF signs in with a cookie as the web pages do (the
+// test server's BASE_URL is https, so the cookie is __Host- prefixed): safe
 // requests pass, unsafe ones need the session's CSRF token.
 func TestCookieSessionCSRF(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
@@ -477,14 +478,14 @@ func TestCookieSessionCSRF(t *testing.T) {
 		resp.Body.Close()
 		var session *http.Cookie
 		for _, c := range resp.Cookies() {
-			if c.Name == auth.SessionCookie {
+			if c.Name == auth.SecureSessionCookie {
 				session = c
 			}
 		}
 		if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteLaxMode || !session.Secure || session.Path != "/" {
 			t.Fatalf("session cookie = %+v, want HttpOnly, SameSite=Lax, Secure, Path=/", session)
 		}
-		cookie := map[string]string{"Cookie": auth.SessionCookie + "=" + session.Value}
+		cookie := map[string]string{"Cookie": auth.SecureSessionCookie + "=" + session.Value}
 		csrf := string(e.do(req{method: "GET", path: "/test/csrf", header: cookie}).want(t, 200, "csrf page").body)
 		if len(csrf) < 20 {
 			t.Fatalf("CSRFToken = %q", csrf)
