@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -391,6 +392,19 @@ func (s *Scheduler) place(ctx context.Context, plan bookingPlan) (Booked, error)
 	// With one practitioner the engine checks hours and time off, and the
 	// database's constraint finds a taken slot. Choosing among several
 	// needs their bookings of the day, to spread the load.
+	// The rooms' blocks of the day are read beside the practitioners'
+	// bookings, not after them: a visit needing a room waits for the
+	// longer of the two reads, not their sum.
+	var (
+		rooms   []RoomBusy
+		roomErr error
+		read    sync.WaitGroup
+	)
+	if len(plan.rooms) > 0 {
+		read.Go(func() {
+			rooms, roomErr = s.roomBusy(ctx, plan.rooms, plan.service.Block(plan.req.Start).Union(plan.day()))
+		})
+	}
 	var scheds map[string]Schedule
 	var err error
 	if plan.req.PractitionerID != "" {
@@ -399,12 +413,12 @@ func (s *Scheduler) place(ctx context.Context, plan bookingPlan) (Booked, error)
 		scheds, err = s.schedulesIn(ctx, plan.candidates, plan.service.Block(plan.req.Start).Union(plan.day()))
 		fairOrder(plan, plan.candidates, scheds)
 	}
+	read.Wait()
 	if err != nil {
 		return Booked{}, err
 	}
-	rooms, err := s.roomBusy(ctx, plan.rooms, plan.service.Block(plan.req.Start).Union(plan.day()))
-	if err != nil {
-		return Booked{}, err
+	if roomErr != nil {
+		return Booked{}, roomErr
 	}
 	if rooms, err = s.withHeldRoomsBut(ctx, rooms, plan.service.Block(plan.req.Start), plan.now, plan.hold); err != nil {
 		return Booked{}, err
