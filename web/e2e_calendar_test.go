@@ -92,6 +92,17 @@ func (b *browser) drag(fromX, fromY, toX, toY float64) {
 	b.do(steps...)
 }
 
+// settle waits until the calendar is the server's latest and laid out: a
+// refresh that a booking started may still be on its way, and it replaces
+// the cards a drag would grab (refresh chains onto one in flight).
+func (b *browser) settle() {
+	b.t.Helper()
+	var ok bool
+	b.eval(`window.frontdesk.refresh().then(function () {
+		return new Promise(function (done) { requestAnimationFrame(function () { requestAnimationFrame(function () { done(true); }); }); });
+	})`, &ok)
+}
+
 // rowTop is the viewport y of the top of a clinic-local minute on the grid.
 func (b *browser) rowY(hhmm string) float64 {
 	b.t.Helper()
@@ -189,6 +200,7 @@ func TestFrontDeskCalendar(t *testing.T) {
 	}
 
 	// Drag Grace from Jordan to Sam at 9:00.
+	b.settle()
 	gx, gy := b.center("#v-" + grace.ID)
 	var grab float64
 	b.eval(fmt.Sprintf(`document.getElementById("v-%s").getBoundingClientRect().top`, grace.ID), &grab)
@@ -202,6 +214,7 @@ func TestFrontDeskCalendar(t *testing.T) {
 	b.waitText(fmt.Sprintf(`#v-%s[data-practitioner=%q][data-time="09:00"]`, grace.ID, sam.ID), "Grace Hopper") // her card is in Sam's column
 
 	// Drag Katherine onto Sam's 9:30: Grace is in the way; nothing moves.
+	b.settle()
 	kx, ky := b.center("#v-" + kj.ID)
 	b.eval(fmt.Sprintf(`document.getElementById("v-%s").getBoundingClientRect().top`, kj.ID), &grab)
 	b.drag(kx, ky, b.colX(sam.ID), b.rowY("09:30")+(ky-grab))
