@@ -267,18 +267,32 @@ func insertBooking(tx *gorm.DB, b domain.Booking) error {
 	return bookingWriteError(tx.Create(&row).Error, row)
 }
 
-// bookingWriteError names the integrity guarantees a booking write of row
-// can break, and what is taken: its practitioner or its room.
-func bookingWriteError(err error, row bookingRow) error {
+// takenError is the friendly 409 for a write that the database refused
+// because its time is taken: by a hold, a booking in its room or a booking
+// of its practitioner; nil for any other error.
+func takenError(err error, practitionerID, roomID string) error {
 	switch {
 	case err == nil:
 		return nil
 	case isHoldTaken(err):
-		return domain.ErrHoldTaken.Naming(domain.ConflictHold, row.PractitionerID)
+		return domain.ErrHoldTaken.Naming(domain.ConflictHold, practitionerID)
 	case isRoomTaken(err):
-		return domain.ErrRoomTaken.Naming(domain.ConflictRoom, string(row.RoomID))
+		return domain.ErrRoomTaken.Naming(domain.ConflictRoom, roomID)
 	case isSlotTaken(err):
-		return domain.ErrSlotTaken.Naming(domain.ConflictPractitioner, row.PractitionerID)
+		return domain.ErrSlotTaken.Naming(domain.ConflictPractitioner, practitionerID)
+	}
+	return nil
+}
+
+// bookingWriteError names the integrity guarantees a booking write of row
+// can break, and what is taken: its practitioner or its room.
+func bookingWriteError(err error, row bookingRow) error {
+	if taken := takenError(err, row.PractitionerID, string(row.RoomID)); taken != nil {
+		return taken
+	}
+	switch {
+	case err == nil:
+		return nil
 	case isUnique(err, "bookings_one_case_review", "bookings.patient_id"):
 		return domain.ErrCaseReviewUsed
 	case isForeignKey(err):

@@ -147,15 +147,12 @@ func (s *Store) CreateHold(ctx context.Context, h *domain.Hold, now time.Time, a
 // holdWriteError names what keeps a hold's time: another hold, a booking,
 // or either in its room.
 func holdWriteError(err error, row holdRow) error {
+	if taken := takenError(err, row.PractitionerID, string(row.RoomID)); taken != nil {
+		return taken
+	}
 	switch {
 	case err == nil:
 		return nil
-	case isHoldTaken(err):
-		return domain.ErrHoldTaken.Naming(domain.ConflictHold, row.PractitionerID)
-	case isRoomTaken(err):
-		return domain.ErrRoomTaken.Naming(domain.ConflictRoom, string(row.RoomID))
-	case isSlotTaken(err):
-		return domain.ErrSlotTaken.Naming(domain.ConflictPractitioner, row.PractitionerID)
 	case isForeignKey(err):
 		return domain.Invalid("service_id", "Unknown service, practitioner or room.")
 	}

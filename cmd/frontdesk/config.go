@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/frontdesk/frontdesk/api"
+	"github.com/frontdesk/frontdesk/domain"
 	"github.com/frontdesk/frontdesk/storage"
 	"github.com/frontdesk/frontdesk/web"
 )
@@ -87,12 +88,12 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return cfg, fmt.Errorf("SMTP_URL: want smtp://user:pass@host:port or smtps://…")
 		}
 	}
-	offerFor, err := parseOfferMinutes(getenv("WAITLIST_OFFER_MINUTES"))
+	offerFor, err := parseMinutes("WAITLIST_OFFER_MINUTES", getenv("WAITLIST_OFFER_MINUTES"), domain.DefaultOfferFor, 24*60)
 	if err != nil {
 		return cfg, err
 	}
 	cfg.WaitlistOfferFor = offerFor
-	if cfg.HoldFor, err = parseHoldMinutes(getenv("HOLD_MINUTES")); err != nil {
+	if cfg.HoldFor, err = parseMinutes("HOLD_MINUTES", getenv("HOLD_MINUTES"), domain.DefaultHoldDuration, 60); err != nil {
 		return cfg, err
 	}
 	if v := getenv("PUBLIC_RATE_LIMIT"); v != "" {

@@ -14,14 +14,15 @@ import (
 // expired hold blocks nobody even before it is swept (domain.HoldStore).
 const holdSweep = time.Minute
 
-// parseHoldMinutes reads HOLD_MINUTES (default 10).
-func parseHoldMinutes(v string) (time.Duration, error) {
+// parseMinutes reads a variable of whole minutes from 1 to max; def when
+// it is unset.
+func parseMinutes(name, v string, def time.Duration, max int) (time.Duration, error) {
 	if v == "" {
-		return domain.DefaultHoldDuration, nil
+		return def, nil
 	}
 	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > 60 {
-		return 0, fmt.Errorf("HOLD_MINUTES=%q: want a whole number of minutes from 1 to 60", v)
+	if err != nil || n < 1 || n > max {
+		return 0, fmt.Errorf("%s=%q: want a whole number of minutes from 1 to %d", name, v, max)
 	}
 	return time.Duration(n) * time.Minute, nil
 }

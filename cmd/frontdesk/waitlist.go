@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"strconv"
 	"time"
 
 	"github.com/frontdesk/frontdesk/domain"
@@ -15,18 +13,6 @@ import (
 // matches free time against the waitlist, a safety net for the matching
 // each freed time starts at once.
 const waitlistTick = time.Minute
-
-// parseOfferMinutes reads WAITLIST_OFFER_MINUTES (default 30).
-func parseOfferMinutes(v string) (time.Duration, error) {
-	if v == "" {
-		return domain.DefaultOfferFor, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > 24*60 {
-		return 0, fmt.Errorf("WAITLIST_OFFER_MINUTES=%q: want a whole number of minutes from 1 to 1440", v)
-	}
-	return time.Duration(n) * time.Minute, nil
-}
 
 // newWaitlist is the waitlist over store, offering with sched; it hears
 // of the time sched and setup free.
