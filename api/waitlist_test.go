@@ -242,7 +242,9 @@ func TestWaitlistOverHTTP(t *testing.T) {
 
 // TestWaitlistOfferRace: a patient accepting an offer and another patient
 // booking the same freed time at the same moment never both get it: one
-// booking, one 201, and the loser hears 409. Eight rounds per database.
+// booking, one 201, and the loser hears 409. The offer keeps its time as a
+// hold, so the one who loses is always the other patient. Eight rounds
+// per database.
 func TestWaitlistOfferRace(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
 		for round := range 8 {
@@ -283,6 +285,10 @@ func TestWaitlistOfferRace(t *testing.T) {
 				From: mustTime(t, start), To: mustTime(t, start).Add(time.Minute), Statuses: []domain.Status{domain.StatusConfirmed}})
 			if err != nil {
 				t.Fatal(err)
+			}
+			if got[0].status != 201 || got[1].status != 409 {
+				t.Errorf("round %d: accept %d, booking %d; want the offer's hold to keep the time for its patient (201, 409)",
+					round, got[0].status, got[1].status)
 			}
 			if created != 1 || len(live) != 1 {
 				t.Fatalf("round %d: %d answers were 201 and %d bookings hold %s, want exactly one (accept %d, booking %d)",

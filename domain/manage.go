@@ -183,8 +183,9 @@ type move struct {
 	version        time.Time // the UpdatedAt the caller saw; zero = not checked
 	// offer is the waitlist offer the move accepts: the clinic offered the
 	// time, so no cut-off applies, and freshToken is the new link's token.
-	offer      *OfferClaim
-	freshToken string
+	offer       *OfferClaim
+	freshToken  string
+	consumeHold string // the offer's hold, which the move books over
 }
 
 // patient reports whether the patient moves their own booking.
@@ -241,7 +242,7 @@ func (s *Scheduler) reschedule(ctx context.Context, d BookingDetail, m move) (Bo
 		token, after.ManageHash = NewToken()
 	}
 	ch := change{action: "booking.reschedule", mail: MessageRescheduled, actor: m.actor, token: token,
-		formerPractitioner: &d.Practitioner, version: m.version, offer: m.offer}
+		formerPractitioner: &d.Practitioner, version: m.version, offer: m.offer, consumeHold: m.consumeHold}
 	got, err := s.update(ctx, c, d, after, ch, now)
 	if errors.Is(err, ErrSlotTaken) && m.overbook && !overbooked {
 		after.Overbooked = true // taken meanwhile: the squeeze-in staff asked for

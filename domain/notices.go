@@ -20,13 +20,15 @@ type change struct {
 	// change (ErrStale) when the row changed since it was read.
 	version time.Time
 	offer   *OfferClaim // the waitlist offer the change accepts
+	// consumeHold is the id of the hold the change books over (an offer's).
+	consumeHold string
 }
 
 // effects returns what must be written with the change in its transaction:
 // the audit entry, and for mailed changes the patient's email, a note to the
 // practitioner and the reminder (the old reminder cancelled on any change).
 func (s *Scheduler) effects(c Clinic, ch change, now time.Time) Effects {
-	fx := Effects{Audit: auditEntry(ch, now), Offer: ch.offer}
+	fx := Effects{Audit: auditEntry(ch, now), Offer: ch.offer, ConsumeHold: ch.consumeHold}
 	if ch.mail == "" {
 		return fx
 	}

@@ -110,6 +110,7 @@ type Offer struct {
 	Status         OfferStatus
 	ExpiresAt      time.Time
 	BookingID      string // the booking an accepted offer made or moved
+	HoldID         string // the hold that keeps the time while the offer is open
 	OfferedBy      string // the staff user who chose the patient; "" = the line
 	CreatedAt      time.Time
 	ClosedAt       time.Time
@@ -186,6 +187,11 @@ type WaitlistWriter interface {
 	// CloseOffer moves an open offer to st; ErrOfferGone when it is not
 	// open (answered, expired or withdrawn meanwhile).
 	CloseOffer(ctx context.Context, id string, st OfferStatus, at time.Time) error
+	// CreateHold and DeleteHold are HoldStore's: an open offer keeps its
+	// time as a hold, which the database excludes against every other
+	// booking and hold.
+	CreateHold(ctx context.Context, h *Hold, now time.Time, audit *AuditEntry) error
+	DeleteHold(ctx context.Context, id string, audit *AuditEntry) error
 	// AddMessages queues emails in the outbox.
 	AddMessages(ctx context.Context, msgs []Message) error
 	RecordAudit(ctx context.Context, e AuditEntry) error
@@ -525,6 +531,9 @@ func (w *Waitlist) remove(ctx context.Context, by Actor, e WaitlistEntry) (Waitl
 	err := w.atomically(ctx, func(tx WaitlistWriter) error {
 		if offer != nil {
 			if err := tx.CloseOffer(ctx, offer.ID, OfferWithdrawn, now); err != nil && !errors.Is(err, ErrOfferGone) {
+				return err
+			}
+			if err := releaseHold(ctx, tx, *offer); err != nil {
 				return err
 			}
 		}

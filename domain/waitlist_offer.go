@@ -226,13 +226,24 @@ func (w *Waitlist) offer(ctx context.Context, c Clinic, e WaitlistEntry, sl Slot
 	token, hash := NewToken()
 	o := Offer{ID: NewID(), EntryID: e.ID, PatientID: e.PatientID, PractitionerID: sl.PractitionerID,
 		Start: sl.Start.UTC(), End: sl.End.UTC(), TokenHash: hash, Status: OfferOpen, ExpiresAt: expires.UTC(),
-		OfferedBy: by.UserID, CreatedAt: now}
+		OfferedBy: by.UserID, CreatedAt: now, HoldID: NewID()}
+	h, err := w.offerHold(ctx, e, o, token, now)
+	if err != nil {
+		return Offer{}, err
+	}
 	msg, err := w.offerMessage(ctx, c, e, o, token, now)
 	if err != nil {
 		return Offer{}, err
 	}
 	err = w.atomically(ctx, func(tx WaitlistWriter) error {
 		if err := tx.CreateOffer(ctx, &o); err != nil {
+			return err
+		}
+		err := tx.CreateHold(ctx, &h, now, nil)
+		if errors.Is(err, ErrHoldTaken) || errors.Is(err, ErrSlotTaken) || errors.Is(err, ErrRoomTaken) {
+			return ErrOfferTaken // taken since the slots were read: the next time or entry
+		}
+		if err != nil {
 			return err
 		}
 		if err := tx.SetWaitlistStatus(ctx, e.ID, WaitlistOffered, now); err != nil {
@@ -247,6 +258,55 @@ func (w *Waitlist) offer(ctx context.Context, c Clinic, e WaitlistEntry, sl Slot
 		return Offer{}, wrap("make offer", err)
 	}
 	return o, nil
+}
+
+// offerHoldToken is the raw token of the hold behind an offer, derived
+// from the offer's own token: accepting books with it, so the booking
+// consumes the hold, and nobody without the offer's link can.
+func offerHoldToken(offerToken string) string { return HashToken("waitlist-offer-hold/" + offerToken) }
+
+// offerHold is the hold that keeps o's time for e's patient alone until
+// the offer expires: the service's block, and a free room of the service
+// when it needs one (none free: ErrOfferTaken, the slot is passed over).
+func (w *Waitlist) offerHold(ctx context.Context, e WaitlistEntry, o Offer, token string, now time.Time) (Hold, error) {
+	s := w.Scheduler
+	svc, err := s.Store.Service(ctx, e.ServiceID)
+	if err != nil {
+		return Hold{}, wrap("load service", err)
+	}
+	block := svc.Block(o.Start)
+	h := Hold{ID: o.HoldID, ServiceID: svc.ID, PractitionerID: o.PractitionerID, Start: o.Start, End: o.End,
+		BlockStart: block.Start.UTC(), BlockEnd: block.End.UTC(), ExpiresAt: o.ExpiresAt,
+		TokenHash: HashToken(offerHoldToken(token)), WaitlistEntryID: e.ID, CreatedAt: now}
+	rooms, needed, err := s.roomsFor(ctx, svc)
+	if err != nil || !needed {
+		return h, err
+	}
+	busy, err := s.roomBusy(ctx, rooms, block)
+	if err != nil {
+		return Hold{}, err
+	}
+	if busy, err = s.withHeldRooms(ctx, busy, block, now); err != nil {
+		return Hold{}, err
+	}
+	free := FreeRooms(SlotQuery{Duration: svc.Duration, BufferBefore: svc.BufferBefore, BufferAfter: svc.BufferAfter, Rooms: busy}, o.Start)
+	if len(free) == 0 {
+		return Hold{}, ErrOfferTaken
+	}
+	h.RoomID = free[0]
+	return h, nil
+}
+
+// releaseHold deletes the hold of an offer that ends unbooked; one already
+// gone (swept, or consumed) is no matter.
+func releaseHold(ctx context.Context, tx WaitlistWriter, o Offer) error {
+	if o.HoldID == "" {
+		return nil
+	}
+	if err := tx.DeleteHold(ctx, o.HoldID, nil); err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	return nil
 }
 
 // offerMessage is the email that offers o, with the link to answer it.
@@ -354,11 +414,11 @@ func (w *Waitlist) Accept(ctx context.Context, token string) (Booked, error) {
 	}
 	var got Booked
 	if mv != nil {
-		got, err = w.Scheduler.moveForOffer(ctx, *mv, o, claim)
+		got, err = w.Scheduler.moveForOffer(ctx, *mv, o, offerHoldToken(token), claim)
 	} else {
-		got, err = w.Scheduler.bookForOffer(ctx, e, o, claim)
+		got, err = w.Scheduler.bookForOffer(ctx, e, o, offerHoldToken(token), claim)
 	}
-	if errors.Is(err, ErrSlotTaken) || errors.Is(err, ErrRoomTaken) {
+	if errors.Is(err, ErrSlotTaken) || errors.Is(err, ErrRoomTaken) || errors.Is(err, ErrHoldTaken) {
 		w.withdraw(ctx, o, e, now)
 	}
 	return got, err
@@ -393,6 +453,9 @@ func (w *Waitlist) bookingToMove(ctx context.Context, e WaitlistEntry, o Offer) 
 func (w *Waitlist) withdraw(ctx context.Context, o Offer, e WaitlistEntry, now time.Time) {
 	err := w.atomically(ctx, func(tx WaitlistWriter) error {
 		if err := tx.CloseOffer(ctx, o.ID, OfferWithdrawn, now); err != nil {
+			return err
+		}
+		if err := releaseHold(ctx, tx, o); err != nil {
 			return err
 		}
 		if err := tx.SetWaitlistStatus(ctx, e.ID, WaitlistWaiting, now); err != nil {
@@ -434,6 +497,9 @@ func (w *Waitlist) close(ctx context.Context, by Actor, o Offer, e WaitlistEntry
 	after.Status, after.ClosedAt = st, now
 	err := w.atomically(ctx, func(tx WaitlistWriter) error {
 		if err := tx.CloseOffer(ctx, o.ID, st, now); err != nil {
+			return err
+		}
+		if err := releaseHold(ctx, tx, o); err != nil {
 			return err
 		}
 		if err := tx.SetWaitlistStatus(ctx, e.ID, next, now); err != nil {

@@ -89,6 +89,7 @@ type offerRow struct {
 	Status         string
 	ExpiresAt      instant
 	BookingID      optional
+	HoldID         optional
 	OfferedBy      optional
 	CreatedAt      instant `gorm:"autoCreateTime:false;autoUpdateTime:false"`
 	ClosedAt       instant
@@ -101,7 +102,7 @@ func toOfferRow(o domain.Offer) offerRow {
 		ID: lowerID(o.ID), EntryID: lowerID(o.EntryID), PatientID: lowerID(o.PatientID),
 		PractitionerID: lowerID(o.PractitionerID), StartAt: at(o.Start), EndAt: at(o.End),
 		TokenHash: o.TokenHash, Status: string(o.Status), ExpiresAt: at(o.ExpiresAt),
-		BookingID: optional(lowerID(o.BookingID)), OfferedBy: optional(lowerID(o.OfferedBy)),
+		BookingID: optional(lowerID(o.BookingID)), HoldID: optional(lowerID(o.HoldID)), OfferedBy: optional(lowerID(o.OfferedBy)),
 		CreatedAt: at(o.CreatedAt), ClosedAt: at(o.ClosedAt),
 	}
 }
@@ -110,7 +111,7 @@ func (r offerRow) domain() domain.Offer {
 	return domain.Offer{
 		ID: r.ID, EntryID: r.EntryID, PatientID: r.PatientID, PractitionerID: r.PractitionerID,
 		Start: r.StartAt.time(), End: r.EndAt.time(), TokenHash: r.TokenHash, Status: domain.OfferStatus(r.Status),
-		ExpiresAt: r.ExpiresAt.time(), BookingID: string(r.BookingID), OfferedBy: string(r.OfferedBy),
+		ExpiresAt: r.ExpiresAt.time(), BookingID: string(r.BookingID), HoldID: string(r.HoldID), OfferedBy: string(r.OfferedBy),
 		CreatedAt: r.CreatedAt.time(), ClosedAt: r.ClosedAt.time(),
 	}
 }
