@@ -149,14 +149,16 @@ func (b *browser) mustSee(want ...string) {
 	}
 }
 
-// inspect saves the page at phone and desktop width, runs axe-core on it
-// and weighs it.
-func (b *browser) inspect(name string) {
+// viewport is a named screen size for screenshots.
+type viewport struct {
+	label string
+	w, h  int64
+}
+
+// screenshots saves the whole page at each size as name-label.png.
+func (b *browser) screenshots(name string, sizes ...viewport) {
 	b.t.Helper()
-	for _, size := range []struct {
-		label string
-		w, h  int64
-	}{{"phone", 390, 844}, {"desktop", 1366, 900}} {
+	for _, size := range sizes {
 		b.do(chromedp.EmulateViewport(size.w, size.h))
 		png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
 		if err != nil {
@@ -166,6 +168,13 @@ func (b *browser) inspect(name string) {
 			b.t.Fatalf("save screenshot: %v", err)
 		}
 	}
+}
+
+// inspect saves the page at phone and desktop width, runs axe-core on it
+// and weighs it.
+func (b *browser) inspect(name string) {
+	b.t.Helper()
+	b.screenshots(name, viewport{"phone", 390, 844}, viewport{"desktop", 1366, 900})
 	b.axe(name)
 	b.weigh(name)
 }

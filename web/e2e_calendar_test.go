@@ -430,18 +430,6 @@ func TestCalendarFullDay(t *testing.T) {
 // axe-core on it.
 func (b *browser) wide(name string) {
 	b.t.Helper()
-	for _, size := range []struct {
-		label string
-		w, h  int64
-	}{{"desktop", 1440, 900}, {"tablet", 820, 1180}} {
-		b.do(chromedp.EmulateViewport(size.w, size.h))
-		png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			b.t.Fatalf("screenshot %s: %v", name, err)
-		}
-		if err := os.WriteFile(filepath.Join(b.dir, name+"-"+size.label+".png"), png, 0o644); err != nil {
-			b.t.Fatalf("save screenshot: %v", err)
-		}
-	}
+	b.screenshots(name, viewport{"desktop", 1440, 900}, viewport{"tablet", 820, 1180})
 	b.axe(name)
 }
